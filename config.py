@@ -1,0 +1,90 @@
+"""Configuration classes, read from the environment.
+
+`create_app` picks one from `LMS_ENV` (development, test, production) unless it is given one.
+"""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # None means "SQLite in the instance folder", resolved by create_app once the
+    # instance path is known.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # The platform's public address: the xAPI actor's homePage and the default base of
+    # activity ids. Changing it after statements exist breaks the link between them.
+    LMS_BASE_URL = os.environ.get("LMS_BASE_URL", "http://localhost:5000").rstrip("/")
+    XAPI_ACTIVITY_BASE = os.environ.get("XAPI_ACTIVITY_BASE")
+    XAPI_PLATFORM = "Parcours"
+    COURSES_DIR = os.environ.get("LMS_COURSES_DIR", str(ROOT / "courses"))
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    LANGUAGES = ("fr", "en")
+    WTF_CSRF_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Argon2id cost, per RFC 9106's second recommended option (64 MiB, 3 passes).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+
+class DevConfig(Config):
+    SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"  # noqa: S105 - development only
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-only-not-secret"  # noqa: S105 - tests only
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    LMS_BASE_URL = "https://parcours.test"
+    WTF_CSRF_ENABLED = False
+    # Cheap hashing keeps the suite fast; the scheme (argon2id) stays the same.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+
+
+class ProdConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls) -> None:
+        missing = [
+            name
+            for name, value in (
+                ("SECRET_KEY", os.environ.get("SECRET_KEY")),
+                ("DATABASE_URL", os.environ.get("DATABASE_URL")),
+            )
+            if not value
+        ]
+        if missing:
+            raise RuntimeError(
+                "Production configuration refuses to start without: " + ", ".join(missing)
+            )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevConfig,
+    "test": TestConfig,
+    "production": ProdConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    name = os.environ.get("LMS_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"LMS_ENV={name!r} is not one of: {', '.join(CONFIGS)}") from None
+
+
+__all__ = ["Config", "DevConfig", "ProdConfig", "TestConfig", "config_from_env"]

@@ -1,0 +1,145 @@
+"""Parcours, the LMS of accompaniment professionals. `create_app` is the app factory."""
+
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, current_app, jsonify, render_template, request, session
+from werkzeug.exceptions import HTTPException
+
+from config import ROOT, Config, ProdConfig, config_from_env
+from lms.accounts.operations import load_user
+from lms.accounts.views import bp as accounts_bp
+from lms.catalog.views import bp as catalog_bp
+from lms.cli import lms_group
+from lms.core import templating
+from lms.core.errors import DomainError
+from lms.extensions import babel, csrf, db, login_manager, migrate
+from lms.learning.views import bp as learning_bp
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(config: type[Config] | None = None, overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    config = config or config_from_env()
+    if issubclass(config, ProdConfig):
+        config.check()
+    app.config.from_object(config)
+    app.config.update(overrides or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'parcours.sqlite3'}"
+        )
+    app.config["SQLALCHEMY_DATABASE_URI"] = _with_driver(app.config["SQLALCHEMY_DATABASE_URI"])
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def _with_driver(url: str) -> str:
+    # DATABASE_URL as hosting platforms write it ("postgres://…") means psycopg 3 here.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                _configure_sqlite(engine)
+    login_manager.user_loader(load_user)
+
+
+def _select_locale() -> str:
+    chosen = session.get("lang")
+    languages = current_app.config["LANGUAGES"]
+    if chosen in languages:
+        return chosen
+    return languages[0]
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    """Make SQLite behave: foreign keys enforced, real transactions, waiting on locks.
+
+    pysqlite's own transaction handling never emits BEGIN for SELECTs and breaks
+    SAVEPOINT; SQLAlchemy's documented recipe takes over. BEGIN IMMEDIATE takes the write
+    lock up front, so two concurrent writers wait for each other instead of failing.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(learning_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def wants_json() -> bool:
+        best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+        return best == "application/json" and not request.accept_mimetypes.accept_html
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        if wants_json():
+            return jsonify(error=error.message), error.status
+        return render_template(
+            "errors/error.html", status=error.status, message=error.message
+        ), error.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if wants_json():
+            return jsonify(error=error.description), error.code
+        return render_template("errors/error.html", status=error.code, message=None), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if app.testing and app.config.get("PROPAGATE_TEST_ERRORS", True):
+            raise error
+        return render_template("errors/error.html", status=500, message=None), 500
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(lms_group)
+
+
+def register_template_helpers(app: Flask) -> None:
+    templating.register(app)

@@ -1,0 +1,1 @@
+"""Accounts: users, roles, registration and login."""

@@ -1,0 +1,49 @@
+import enum
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.core.db import utcnow
+from lms.extensions import db
+
+
+class Role(enum.StrEnum):
+    LEARNER = "learner"
+    TRAINER = "trainer"
+    NETWORK_MANAGER = "network_manager"
+    ADMIN = "admin"
+
+
+def new_public_id() -> str:
+    return uuid.uuid4().hex
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The stable, opaque id used as the xAPI account name: statements never carry the
+    # e-mail, and the e-mail can change without breaking the learning record.
+    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(
+        sa.Enum(
+            Role,
+            native_enum=False,
+            length=20,
+            validate_strings=True,
+            values_callable=lambda roles: [r.value for r in roles],
+        ),
+        default=Role.LEARNER,
+    )
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role.value}>"

@@ -1,0 +1,1 @@
+"""Catalogue: parcours, levels, modules, quizzes, and the loader for `courses/` packages."""

@@ -1,0 +1,130 @@
+"""Write validated packages to the catalogue, idempotently.
+
+Content is matched on stable keys (parcours slug, level key, module slug, question id) and
+updated in place, so learners' enrolments, attempts and progress keep pointing at the same
+rows. What a package no longer lists is archived, never deleted.
+"""
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from lms.catalog.loader.reader import ModuleSource, PackageSource
+from lms.catalog.models import Level, LevelKey, Module, Parcours, Question, Quiz, Resource
+from lms.extensions import db
+
+
+@dataclass
+class ImportReport:
+    slug: str
+    created: bool
+    modules: int = 0
+    questions: int = 0
+    archived_modules: list[str] = field(default_factory=list)
+
+
+def import_packages(packages: list[PackageSource]) -> list[ImportReport]:
+    """Import already validated packages; flushes, the caller commits."""
+    return [_import_package(package) for package in packages]
+
+
+def _import_package(package: PackageSource) -> ImportReport:
+    manifest = package.manifest
+    parcours = db.session.scalar(sa.select(Parcours).where(Parcours.slug == manifest.slug))
+    report = ImportReport(slug=manifest.slug, created=parcours is None)
+    if parcours is None:
+        parcours = Parcours(slug=manifest.slug)
+        db.session.add(parcours)
+    parcours.title = manifest.title
+    parcours.summary = manifest.summary
+    parcours.language = manifest.language
+    parcours.pass_mark = manifest.pass_mark
+    db.session.flush()
+
+    levels = {level.key: level for level in parcours.levels}
+    modules_by_slug = {
+        module.slug: module
+        for module in db.session.scalars(sa.select(Module).where(Module.parcours_id == parcours.id))
+    }
+    sources = {module.slug: module for module in package.modules}
+
+    for position, level_spec in enumerate(manifest.levels, start=1):
+        key = LevelKey(level_spec.key)
+        level = levels.get(key)
+        if level is None:
+            level = Level(parcours=parcours, key=key)
+            db.session.add(level)
+        level.position = position
+        level.title = level_spec.title
+        level.summary = level_spec.summary
+        db.session.flush()
+        for module_position, slug in enumerate(level_spec.modules, start=1):
+            module = modules_by_slug.get(slug)
+            if module is None:
+                module = Module(parcours_id=parcours.id, slug=slug)
+                db.session.add(module)
+                modules_by_slug[slug] = module
+            _update_module(module, level, module_position, sources[slug], report)
+            report.modules += 1
+
+    for slug, module in modules_by_slug.items():
+        if slug not in sources and not module.is_archived:
+            module.is_archived = True
+            report.archived_modules.append(slug)
+    db.session.flush()
+    return report
+
+
+def _update_module(
+    module: Module, level: Level, position: int, source: ModuleSource, report: ImportReport
+) -> None:
+    front = source.front
+    module.level_id = level.id
+    module.position = position
+    module.title = front.title
+    module.duration_minutes = front.duration
+    module.levers = [lever.value for lever in front.levers]
+    module.body_markdown = source.body_markdown
+    module.body_html = source.body_html
+    module.is_archived = False
+    module.resources = [
+        Resource(position=index, title=spec.title, url=spec.url, kind=spec.kind)
+        for index, spec in enumerate(front.resources, start=1)
+    ]
+    db.session.flush()
+
+    quiz = db.session.scalar(sa.select(Quiz).where(Quiz.module_id == module.id))
+    if source.quiz is None:
+        if quiz is not None:
+            quiz.is_archived = True
+        return
+    spec = source.quiz
+    if quiz is None:
+        quiz = Quiz(module_id=module.id)
+        db.session.add(quiz)
+    quiz.title = spec.title or f"Quiz — {front.title}"
+    quiz.pass_mark = spec.pass_mark
+    quiz.max_attempts = spec.max_attempts
+    quiz.is_archived = False
+    db.session.flush()
+
+    existing = {
+        question.key: question
+        for question in db.session.scalars(sa.select(Question).where(Question.quiz_id == quiz.id))
+    }
+    for position_in_quiz, question_spec in enumerate(spec.questions, start=1):
+        question = existing.pop(question_spec.id, None)
+        if question is None:
+            question = Question(quiz_id=quiz.id, key=question_spec.id)
+            db.session.add(question)
+        question.position = position_in_quiz
+        question.type = question_spec.type
+        question.prompt = question_spec.prompt
+        question.explanation = question_spec.explanation
+        question.levers = [lever.value for lever in question_spec.levers]
+        question.choices = question_spec.stored_choices()
+        question.is_archived = False
+        report.questions += 1
+    for question in existing.values():
+        question.is_archived = True
+    db.session.flush()

@@ -1,0 +1,260 @@
+"""Read a package from disk into validated specs, touching no database."""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from lms.catalog.loader.errors import LoadError, PackageError
+from lms.catalog.loader.schema import ManifestSpec, ModuleFrontMatter, QuizSpec
+from lms.catalog.loader.yaml_source import YamlSource, YamlSyntaxError, parse_yaml
+from lms.catalog.markdown import render_markdown
+
+M = TypeVar("M", bound=BaseModel)
+
+MANIFEST_NAME = "parcours.yaml"
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$\r?\n?", re.DOTALL | re.MULTILINE)
+
+# Pydantic's messages are English and generic; authors read French.
+_MESSAGES = {
+    "extra_forbidden": "champ inconnu",
+    "missing": "champ obligatoire manquant",
+    "string_too_short": "ne doit pas être vide",
+    "too_short": "ne doit pas être vide",
+    "string_pattern_mismatch": "format invalide",
+    "string_type": "doit être un texte",
+    "int_type": "doit être un nombre entier",
+    "int_parsing": "doit être un nombre entier",
+    "bool_type": "doit valoir true ou false",
+    "bool_parsing": "doit valoir true ou false",
+    "list_type": "doit être une liste",
+    "model_type": "doit être un ensemble de champs (clé: valeur)",
+    "model_attributes_type": "doit être un ensemble de champs (clé: valeur)",
+}
+
+
+@dataclass
+class ModuleSource:
+    slug: str
+    level_key: str
+    front: ModuleFrontMatter
+    body_markdown: str
+    body_html: str
+    quiz: QuizSpec | None
+
+
+@dataclass
+class PackageSource:
+    path: Path
+    manifest: ManifestSpec
+    modules: list[ModuleSource] = field(default_factory=list)
+
+
+def read_packages(paths: list[Path]) -> list[PackageSource]:
+    """Read every package, collecting all errors; raises PackageError if any."""
+    errors: list[LoadError] = []
+    packages: list[PackageSource] = []
+    for path in paths:
+        try:
+            packages.append(read_package(path))
+        except PackageError as error:
+            errors.extend(error.errors)
+    seen: dict[str, Path] = {}
+    for package in packages:
+        slug = package.manifest.slug
+        if slug in seen:
+            errors.append(
+                LoadError(
+                    _display(package.path / MANIFEST_NAME),
+                    None,
+                    "slug",
+                    f"slug « {slug} » déjà utilisé par {_display(seen[slug])}",
+                )
+            )
+        seen[slug] = package.path
+    if errors:
+        raise PackageError(errors)
+    return packages
+
+
+def read_package(path: Path) -> PackageSource:
+    """Read and validate one package folder; raises PackageError listing every problem."""
+    errors: list[LoadError] = []
+    manifest_path = path / MANIFEST_NAME
+    if not path.is_dir():
+        raise PackageError([LoadError(_display(path), None, None, "dossier introuvable")])
+    if not manifest_path.is_file():
+        raise PackageError(
+            [LoadError(_display(manifest_path), None, None, "manifeste introuvable")]
+        )
+    manifest = _load_yaml_model(manifest_path, ManifestSpec, errors)
+    if manifest is None:
+        raise PackageError(errors)
+
+    package = PackageSource(path=path, manifest=manifest)
+    manifest_source = parse_yaml(manifest_path.read_text(encoding="utf-8"))
+    listed: dict[str, tuple[int, int]] = {}
+    for level_index, level in enumerate(manifest.levels):
+        for module_index, slug in enumerate(level.modules):
+            where = ("levels", level_index, "modules", module_index)
+            if slug in listed:
+                errors.append(
+                    LoadError(
+                        _display(manifest_path),
+                        manifest_source.line_of(where),
+                        _dotted(where),
+                        f"module « {slug} » listé deux fois",
+                    )
+                )
+                continue
+            listed[slug] = (level_index, module_index)
+            module_path = path / "modules" / f"{slug}.md"
+            if not module_path.is_file():
+                errors.append(
+                    LoadError(
+                        _display(manifest_path),
+                        manifest_source.line_of(where),
+                        _dotted(where),
+                        f"module « {slug} » listé mais fichier {_display(module_path)} absent",
+                    )
+                )
+                continue
+            module = _read_module(module_path, slug, level.key, errors)
+            if module is not None:
+                package.modules.append(module)
+
+    quiz_dir = path / "quizzes"
+    if quiz_dir.is_dir():
+        for quiz_path in sorted(quiz_dir.glob("*.y*ml")):
+            if quiz_path.stem not in listed:
+                errors.append(
+                    LoadError(
+                        _display(quiz_path),
+                        None,
+                        None,
+                        f"aucun module « {quiz_path.stem} » dans {MANIFEST_NAME}",
+                    )
+                )
+    if errors:
+        raise PackageError(errors)
+    return package
+
+
+def _read_module(
+    path: Path, slug: str, level_key: str, errors: list[LoadError]
+) -> ModuleSource | None:
+    text = _read_text(path, errors)
+    if text is None:
+        return None
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        errors.append(
+            LoadError(
+                _display(path), 1, None, "en-tête YAML absent (le fichier doit commencer par ---)"
+            )
+        )
+        return None
+    front = _validate_yaml(path, match.group(1), ModuleFrontMatter, errors, first_line=2)
+    body = text[match.end() :]
+    if not body.strip():
+        errors.append(LoadError(_display(path), None, None, "le module n'a pas de contenu"))
+    quiz = None
+    for suffix in (".yaml", ".yml"):
+        quiz_path = path.parent.parent / "quizzes" / f"{slug}{suffix}"
+        if quiz_path.is_file():
+            quiz = _load_yaml_model(quiz_path, QuizSpec, errors)
+            break
+    if front is None:
+        return None
+    return ModuleSource(
+        slug=slug,
+        level_key=level_key,
+        front=front,
+        body_markdown=body,
+        body_html=render_markdown(body),
+        quiz=quiz,
+    )
+
+
+def _load_yaml_model(path: Path, model: type[M], errors: list[LoadError]) -> M | None:
+    text = _read_text(path, errors)
+    if text is None:
+        return None
+    return _validate_yaml(path, text, model, errors)
+
+
+def _validate_yaml(
+    path: Path, text: str, model: type[M], errors: list[LoadError], first_line: int = 1
+) -> M | None:
+    try:
+        source = parse_yaml(text, first_line=first_line)
+    except YamlSyntaxError as error:
+        errors.append(
+            LoadError(_display(path), error.line, None, f"YAML invalide : {error.message}")
+        )
+        return None
+    found = len(errors)
+    for key_path, line in source.duplicate_keys:
+        errors.append(LoadError(_display(path), line, _dotted(key_path), "champ présent deux fois"))
+    if not isinstance(source.data, dict):
+        errors.append(
+            LoadError(
+                _display(path), first_line, None, "le document doit être un ensemble de champs"
+            )
+        )
+        return None
+    try:
+        value = model.model_validate(source.data)
+    except ValidationError as error:
+        errors.extend(_pydantic_errors(path, source, error))
+        return None
+    return value if len(errors) == found else None
+
+
+def _pydantic_errors(path: Path, source: YamlSource, error: ValidationError) -> list[LoadError]:
+    result = []
+    for detail in error.errors(include_url=False):
+        loc = tuple(part for part in detail["loc"] if not _is_tag(part))
+        message = _MESSAGES.get(detail["type"])
+        if message is None:
+            message = str(detail["msg"]).removeprefix("Value error, ")
+        elif detail["type"] in {"string_pattern_mismatch", "literal_error", "enum"}:
+            message = f"{message} : {detail['msg']}"
+        if detail["type"] in {"literal_error", "enum"}:
+            expected = detail.get("ctx", {}).get("expected", "")
+            message = f"valeur « {detail.get('input')} » non admise ; attendu : {expected}"
+        result.append(LoadError(_display(path), source.line_of(loc), _dotted(loc) or None, message))
+    return result
+
+
+def _is_tag(part: object) -> bool:
+    # Pydantic adds the member name of unions and function validators to `loc`.
+    return isinstance(part, str) and (part.startswith("function-") or part in {"list[...]"})
+
+
+def _read_text(path: Path, errors: list[LoadError]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        errors.append(LoadError(_display(path), None, None, f"fichier non UTF-8 ({error.reason})"))
+    except OSError as error:
+        errors.append(
+            LoadError(_display(path), None, None, f"lecture impossible ({error.strerror})")
+        )
+    return None
+
+
+def _dotted(path: tuple) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

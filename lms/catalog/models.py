@@ -1,0 +1,178 @@
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.db import utcnow
+from lms.extensions import db
+
+
+class LevelKey(enum.StrEnum):
+    CONNAISSANCES = "connaissances"
+    COMPETENCES = "competences"
+    EXPERTISE = "expertise"
+
+
+LEVEL_ORDER: tuple[LevelKey, ...] = (
+    LevelKey.CONNAISSANCES,
+    LevelKey.COMPETENCES,
+    LevelKey.EXPERTISE,
+)
+
+
+class Lever(enum.StrEnum):
+    RICHESSES_HUMAINES = "richesses-humaines"
+    FINANCEMENTS = "financements"
+    ALLIANCES = "alliances"
+
+
+class QuestionType(enum.StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    TRUE_FALSE = "true_false"
+
+
+def _str_enum(enum_cls: type[enum.StrEnum], length: int) -> sa.Enum:
+    # Stored as a string with a CHECK constraint: adding a value later needs no
+    # PostgreSQL ALTER TYPE.
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Parcours(db.Model):
+    __tablename__ = "parcours"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    language: Mapped[str] = mapped_column(sa.String(10), default="fr")
+    pass_mark: Mapped[int] = mapped_column(default=70)
+    is_published: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    levels: Mapped[list["Level"]] = relationship(
+        back_populates="parcours", order_by="Level.position", cascade="all, delete-orphan"
+    )
+
+
+class Level(db.Model):
+    __tablename__ = "levels"
+    __table_args__ = (sa.UniqueConstraint("parcours_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parcours_id: Mapped[int] = mapped_column(sa.ForeignKey("parcours.id", ondelete="CASCADE"))
+    key: Mapped[LevelKey] = mapped_column(_str_enum(LevelKey, 20))
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+
+    parcours: Mapped[Parcours] = relationship(back_populates="levels")
+    modules: Mapped[list["Module"]] = relationship(
+        back_populates="level",
+        order_by="Module.position",
+        primaryjoin="and_(Level.id == Module.level_id, Module.is_archived == False)",  # noqa: E712
+        viewonly=True,
+    )
+
+
+class Module(db.Model):
+    __tablename__ = "modules"
+    # Module slugs are unique within a parcours, not only within a level: activity ids
+    # are built from them, and a module may move between levels without changing id.
+    __table_args__ = (sa.UniqueConstraint("parcours_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parcours_id: Mapped[int] = mapped_column(sa.ForeignKey("parcours.id", ondelete="CASCADE"))
+    level_id: Mapped[int] = mapped_column(sa.ForeignKey("levels.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(sa.String(80))
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(200))
+    duration_minutes: Mapped[int]
+    levers: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    body_markdown: Mapped[str] = mapped_column(sa.Text)
+    # Rendered and sanitised once at import, so that pages never parse Markdown.
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    # A module dropped from its package is archived, never deleted: learners' progress and
+    # attempts on it are kept.
+    is_archived: Mapped[bool] = mapped_column(default=False)
+
+    level: Mapped[Level] = relationship()
+    parcours: Mapped[Parcours] = relationship()
+    resources: Mapped[list["Resource"]] = relationship(
+        back_populates="module", order_by="Resource.position", cascade="all, delete-orphan"
+    )
+    quiz: Mapped["Quiz | None"] = relationship(back_populates="module", uselist=False)
+
+
+class Resource(db.Model):
+    __tablename__ = "resources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("modules.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(200))
+    url: Mapped[str] = mapped_column(sa.String(1000))
+    kind: Mapped[str] = mapped_column(sa.String(20), default="lien")
+
+    module: Mapped[Module] = relationship(back_populates="resources")
+
+
+class Quiz(db.Model):
+    __tablename__ = "quizzes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("modules.id", ondelete="CASCADE"), unique=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(200))
+    # Percentage, 0-100, that the score must reach; None means the parcours' pass mark.
+    pass_mark: Mapped[int | None]
+    max_attempts: Mapped[int | None]
+    is_archived: Mapped[bool] = mapped_column(default=False)
+
+    module: Mapped[Module] = relationship(back_populates="quiz")
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="quiz",
+        order_by="Question.position",
+        primaryjoin="and_(Quiz.id == Question.quiz_id, Question.is_archived == False)",  # noqa: E712
+        viewonly=True,
+    )
+
+    @property
+    def effective_pass_mark(self) -> int:
+        return self.pass_mark if self.pass_mark is not None else self.module.parcours.pass_mark
+
+
+class Question(db.Model):
+    __tablename__ = "questions"
+    __table_args__ = (sa.UniqueConstraint("quiz_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quizzes.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(40))
+    position: Mapped[int]
+    type: Mapped[QuestionType] = mapped_column(_str_enum(QuestionType, 20))
+    prompt: Mapped[str] = mapped_column(sa.Text)
+    explanation: Mapped[str] = mapped_column(sa.Text)
+    levers: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # Choices as [{"id": "a", "text": "...", "correct": true}, ...]; true/false questions
+    # hold two choices with ids "true" and "false", so every type scores the same way.
+    choices: Mapped[list[dict]] = mapped_column(sa.JSON)
+    is_archived: Mapped[bool] = mapped_column(default=False)
+
+    quiz: Mapped[Quiz] = relationship()
+
+    @property
+    def correct_choice_ids(self) -> list[str]:
+        return [choice["id"] for choice in self.choices if choice.get("correct")]
+
+    def is_correct(self, chosen: list[str]) -> bool:
+        return sorted(chosen) == sorted(self.correct_choice_ids)

@@ -1,0 +1,1 @@
+"""Pieces shared by every domain package: the model base, time helpers, errors."""

@@ -1,0 +1,53 @@
+"""Template filters and globals shared by every page."""
+
+from datetime import datetime
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from lms.catalog.models import LevelKey, Lever
+
+LEVER_LABELS = {
+    Lever.RICHESSES_HUMAINES.value: _l("Richesses humaines"),
+    Lever.FINANCEMENTS.value: _l("Financements"),
+    Lever.ALLIANCES.value: _l("Alliances"),
+}
+
+LEVEL_LABELS = {
+    LevelKey.CONNAISSANCES.value: _l("Connaissances"),
+    LevelKey.COMPETENCES.value: _l("Compétences"),
+    LevelKey.EXPERTISE.value: _l("Expertise"),
+}
+
+RESOURCE_KIND_LABELS = {
+    "lien": _l("Lien"),
+    "fiche-action": _l("Fiche-action"),
+    "kit": _l("Kit pratique"),
+    "document": _l("Document"),
+}
+
+
+def _date(value: datetime | None) -> str:
+    return format_date(value, "long") if value else ""
+
+
+def _datetime(value: datetime | None) -> str:
+    return format_datetime(value, "d MMMM yyyy 'à' HH:mm") if value else ""
+
+
+def _duration(minutes: int) -> str:
+    if minutes < 60:
+        return _l("%(n)d min", n=minutes)
+    hours, rest = divmod(minutes, 60)
+    return _l("%(h)d h %(m)02d", h=hours, m=rest) if rest else _l("%(h)d h", h=hours)
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(_date, "date")
+    app.add_template_filter(_datetime, "datetime")
+    app.add_template_filter(_duration, "duration")
+    app.add_template_global(get_locale, "get_locale")
+    app.add_template_global(LEVER_LABELS, "lever_labels")
+    app.add_template_global(LEVEL_LABELS, "level_labels")
+    app.add_template_global(RESOURCE_KIND_LABELS, "resource_kind_labels")

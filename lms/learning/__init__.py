@@ -1,0 +1,1 @@
+"""Learning: enrolment, module reading, quiz attempts, and the learner's pages."""

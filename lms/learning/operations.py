@@ -1,0 +1,154 @@
+"""A learner's actions. Each records its statements through the one write path and flushes;
+the caller commits."""
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from lms.accounts.models import User
+from lms.catalog.models import Module, Parcours, Question, QuestionType, Quiz
+from lms.core.db import utcnow
+from lms.core.errors import DomainError, Forbidden
+from lms.extensions import db
+from lms.learning.models import Enrollment, QuizAttempt
+from lms.progress.queries import ModuleState, ModuleStatus, parcours_state
+from lms.xapi import statements as build
+from lms.xapi.statements import Journey
+from lms.xapi.store import record_statements
+
+
+def find_enrollment(user: User, parcours: Parcours) -> Enrollment | None:
+    return db.session.scalar(
+        sa.select(Enrollment).where(
+            Enrollment.user_id == user.id, Enrollment.parcours_id == parcours.id
+        )
+    )
+
+
+def _journey(enrollment: Enrollment) -> Journey:
+    return Journey(
+        user=enrollment.user, registration=enrollment.registration, parcours=enrollment.parcours
+    )
+
+
+def enroll(user: User, parcours: Parcours) -> Enrollment:
+    """Enrol a learner; enrolling again returns the existing enrolment unchanged."""
+    enrollment = find_enrollment(user, parcours)
+    if enrollment is not None:
+        return enrollment
+    enrollment = Enrollment(user=user, parcours=parcours, enrolled_at=utcnow())
+    db.session.add(enrollment)
+    db.session.flush()
+    record_statements([build.registered(_journey(enrollment), enrollment.enrolled_at)])
+    return enrollment
+
+
+def accessible_module(enrollment: Enrollment | None, module: Module) -> ModuleState:
+    """The module's state for this learner; raises Forbidden if it is locked."""
+    if enrollment is None:
+        raise Forbidden(_("Inscrivez-vous au parcours pour accéder à ses modules."))
+    state = parcours_state(module.parcours, enrollment).module_state(module)
+    if state is None:
+        raise Forbidden(_("Ce module ne fait plus partie du parcours."))
+    if state.status == ModuleStatus.LOCKED:
+        raise Forbidden(str(state.locked_reason))
+    return state
+
+
+def mark_module_read(enrollment: Enrollment, module: Module) -> bool:
+    """Record that the learner read the module; False if it was already read."""
+    _lock(enrollment)
+    state = accessible_module(enrollment, module)
+    if state.is_read:
+        return False
+    record_statements([build.experienced(_journey(enrollment), module, utcnow())])
+    return True
+
+
+class AnswerError(DomainError):
+    """Answers that cannot be scored: a question left blank or an unknown choice."""
+
+    def __init__(self, message: str, question_key: str) -> None:
+        super().__init__(message)
+        self.question_key = question_key
+
+
+def submit_quiz(enrollment: Enrollment, quiz: Quiz, answers: dict[str, list[str]]) -> QuizAttempt:
+    """Score an attempt, record its statements and return it.
+
+    `answers` maps each question key to the chosen choice ids. Raises Forbidden when the
+    module is locked or no attempt is left, DomainError when an answer is missing or invalid.
+    """
+    _lock(enrollment)
+    state = accessible_module(enrollment, quiz.module)
+    if state.attempts_left == 0:
+        raise Forbidden(
+            _(
+                "Vous avez utilisé les %(n)d tentatives autorisées pour ce quiz.",
+                n=quiz.max_attempts,
+            )
+        )
+    questions = list(quiz.questions)
+    results = {
+        question.key: _check_answer(question, answers.get(question.key)) for question in questions
+    }
+    correct = sum(result["is_correct"] for result in results.values())
+    total = len(questions)
+    pass_mark = quiz.effective_pass_mark
+    # Integer comparison: 7 right out of 10 meets a 70 % mark exactly.
+    is_passed = correct * 100 >= pass_mark * total
+
+    now = utcnow()
+    journey = _journey(enrollment)
+    statements = [build.attempted(journey, quiz, now)]
+    statements += [
+        build.answered(
+            journey,
+            question,
+            results[question.key]["chosen"],
+            results[question.key]["is_correct"],
+            now,
+        )
+        for question in questions
+    ]
+    statements.append(
+        build.quiz_result(
+            journey, quiz, correct=correct, total=total, is_passed=is_passed, timestamp=now
+        )
+    )
+    attempt = QuizAttempt(
+        enrollment_id=enrollment.id,
+        quiz_id=quiz.id,
+        number=state.attempts + 1,
+        answers=results,
+        correct_count=correct,
+        question_count=total,
+        score=round(correct / total, 4),
+        is_passed=is_passed,
+        submitted_at=now,
+    )
+    db.session.add(attempt)
+    record_statements(statements)
+    return attempt
+
+
+def _check_answer(question: Question, chosen: list[str] | None) -> dict:
+    chosen = sorted(set(chosen or []))
+    if not chosen:
+        raise AnswerError(_("Répondez à chaque question avant de valider."), question.key)
+    known = {choice["id"] for choice in question.choices}
+    if not set(chosen) <= known:
+        raise AnswerError(_("Réponse inconnue pour une question."), question.key)
+    if question.type != QuestionType.MULTIPLE_CHOICE and len(chosen) != 1:
+        raise AnswerError(_("Une seule réponse est attendue pour cette question."), question.key)
+    return {"chosen": chosen, "is_correct": question.is_correct(chosen)}
+
+
+def _lock(enrollment: Enrollment) -> None:
+    """Serialise a learner's writes on one enrolment (double clicks, two tabs).
+
+    On PostgreSQL this takes a row lock until the commit; SQLite transactions already
+    start with BEGIN IMMEDIATE, which serialises writers.
+    """
+    db.session.execute(
+        sa.select(Enrollment.id).where(Enrollment.id == enrollment.id).with_for_update()
+    )

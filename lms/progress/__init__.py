@@ -1,0 +1,1 @@
+"""Progress: a projection of the statement store, rebuilt at will by replaying it."""

@@ -1,0 +1,35 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.core.db import utcnow
+from lms.extensions import db
+
+JSONDocument = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+class Statement(db.Model):
+    """One stored xAPI statement: the full JSON plus the columns queries filter on."""
+
+    __tablename__ = "statements"
+
+    # Storage order. Replay follows it, so that progress rebuilt from statements passes
+    # through the same states, in the same order, as it did live.
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    actor_key: Mapped[str] = mapped_column(sa.String(600), index=True)
+    # Set when the actor is one of our accounts, for per-learner queries.
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    verb_id: Mapped[str] = mapped_column(sa.String(500), index=True)
+    object_id: Mapped[str] = mapped_column(sa.String(1000), index=True)
+    registration: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    timestamp: Mapped[datetime]
+    stored: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    is_voided: Mapped[bool] = mapped_column(default=False)
+    payload: Mapped[dict] = mapped_column(JSONDocument)
