@@ -4,7 +4,15 @@ import logging
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, current_app, jsonify, render_template, request, session
+from flask import (
+    Flask,
+    current_app,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+    session,
+)
 from werkzeug.exceptions import HTTPException
 
 from config import ROOT, Config, ProdConfig, config_from_env
@@ -72,8 +80,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-    chosen = session.get("lang")
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and jobs speak the default language
+        return languages[0]
+    chosen = session.get("lang")
     if chosen in languages:
         return chosen
     return languages[0]

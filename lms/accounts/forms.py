@@ -6,6 +6,11 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from lms.accounts.passwords import MIN_PASSWORD_LENGTH
 
 
+def _strip(value: str | None) -> str | None:
+    # Addresses pasted from a spreadsheet or a mail often carry spaces.
+    return value.strip() if isinstance(value, str) else value
+
+
 class RegisterForm(FlaskForm):
     name = StringField(
         _l("Nom et prénom"),
@@ -14,6 +19,7 @@ class RegisterForm(FlaskForm):
     )
     email = EmailField(
         _l("Adresse e-mail"),
+        filters=[_strip],
         validators=[
             DataRequired(_l("Indiquez votre adresse e-mail.")),
             Email(_l("Cette adresse e-mail n'est pas valide."), check_deliverability=False),
@@ -49,6 +55,7 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("Adresse e-mail"),
+        filters=[_strip],
         validators=[DataRequired(_l("Indiquez votre adresse e-mail."))],
         render_kw={"autocomplete": "username"},
     )
