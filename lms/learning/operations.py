@@ -10,7 +10,7 @@ from lms.core.db import utcnow
 from lms.core.errors import DomainError, Forbidden
 from lms.extensions import db
 from lms.learning.models import Enrollment, QuizAttempt
-from lms.progress.queries import ModuleState, ModuleStatus, parcours_state
+from lms.progress.queries import ModuleState, ModuleStatus, ParcoursState, parcours_state
 from lms.xapi import statements as build
 from lms.xapi.statements import Journey
 from lms.xapi.store import record_statements
@@ -42,22 +42,26 @@ def enroll(user: User, parcours: Parcours) -> Enrollment:
     return enrollment
 
 
-def accessible_module(enrollment: Enrollment | None, module: Module) -> ModuleState:
-    """The module's state for this learner; raises Forbidden if it is locked."""
-    if enrollment is None:
+def require_unlocked(state: ParcoursState, module: Module) -> ModuleState:
+    """The module's state in `state`; raises Forbidden, with the reason, if it is locked."""
+    if state.enrollment is None:
         raise Forbidden(_("Inscrivez-vous au parcours pour accéder à ses modules."))
-    state = parcours_state(module.parcours, enrollment).module_state(module)
-    if state is None:
+    module_state = state.module_state(module)
+    if module_state is None:
         raise Forbidden(_("Ce module ne fait plus partie du parcours."))
-    if state.status == ModuleStatus.LOCKED:
-        raise Forbidden(str(state.locked_reason))
-    return state
+    if module_state.status == ModuleStatus.LOCKED:
+        raise Forbidden(str(module_state.locked_reason))
+    return module_state
+
+
+def _current_state(enrollment: Enrollment, module: Module) -> ModuleState:
+    return require_unlocked(parcours_state(module.parcours, enrollment), module)
 
 
 def mark_module_read(enrollment: Enrollment, module: Module) -> bool:
     """Record that the learner read the module; False if it was already read."""
     _lock(enrollment)
-    state = accessible_module(enrollment, module)
+    state = _current_state(enrollment, module)
     if state.is_read:
         return False
     record_statements([build.experienced(_journey(enrollment), module, utcnow())])
@@ -79,7 +83,7 @@ def submit_quiz(enrollment: Enrollment, quiz: Quiz, answers: dict[str, list[str]
     module is locked or no attempt is left, DomainError when an answer is missing or invalid.
     """
     _lock(enrollment)
-    state = accessible_module(enrollment, quiz.module)
+    state = _current_state(enrollment, quiz.module)
     if state.attempts_left == 0:
         raise Forbidden(
             _(

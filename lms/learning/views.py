@@ -10,10 +10,10 @@ from lms.learning import queries
 from lms.learning.forms import answers_from, field_name, quiz_form
 from lms.learning.operations import (
     AnswerError,
-    accessible_module,
     enroll,
     find_enrollment,
     mark_module_read,
+    require_unlocked,
     submit_quiz,
 )
 from lms.progress.queries import load_parcours, parcours_state
@@ -73,9 +73,8 @@ def enroll_in(slug: str):
 def module(slug: str, module_slug: str):
     parcours = _parcours_or_404(slug)
     module = _module_or_404(parcours, module_slug)
-    enrollment = _enrollment(parcours)
-    module_state = accessible_module(enrollment, module)
-    state = parcours_state(parcours, enrollment)
+    state = parcours_state(parcours, _enrollment(parcours))
+    module_state = require_unlocked(state, module)
     return render_template(
         "learning/module.html", state=state, module_state=module_state, form=EmptyForm()
     )
@@ -107,7 +106,8 @@ def quiz(slug: str, module_slug: str):
     parcours = _parcours_or_404(slug)
     module = _module_or_404(parcours, module_slug)
     enrollment = _enrollment(parcours)
-    module_state = accessible_module(enrollment, module)
+    state = parcours_state(parcours, enrollment)
+    module_state = require_unlocked(state, module)
     quiz = module_state.quiz
     if quiz is None:
         abort(404)
@@ -136,7 +136,7 @@ def quiz(slug: str, module_slug: str):
             status = 422
     return render_template(
         "learning/quiz.html",
-        state=parcours_state(parcours, enrollment),
+        state=state,
         module_state=module_state,
         quiz=quiz,
         questions=questions,
@@ -152,7 +152,8 @@ def attempt(slug: str, module_slug: str, number: int):
     parcours = _parcours_or_404(slug)
     module = _module_or_404(parcours, module_slug)
     enrollment = _enrollment(parcours)
-    module_state = accessible_module(enrollment, module)
+    state = parcours_state(parcours, enrollment)
+    module_state = require_unlocked(state, module)
     quiz = module_state.quiz
     attempt = queries.attempt(enrollment, quiz.id, number) if quiz is not None else None
     if attempt is None:
@@ -160,7 +161,7 @@ def attempt(slug: str, module_slug: str, number: int):
     questions = {question.key: question for question in quiz.questions}
     return render_template(
         "learning/attempt.html",
-        state=parcours_state(parcours, enrollment),
+        state=state,
         module_state=module_state,
         quiz=quiz,
         attempt=attempt,

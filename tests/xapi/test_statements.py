@@ -177,3 +177,18 @@ def test_activity_base_is_configurable(app):
             assert ids.parse_activity_iri("https://elsewhere.example/parcours/p") is None
         finally:
             app.config["XAPI_ACTIVITY_BASE"] = None
+
+
+def test_statements_command_shows_a_learners_record(runner, client, login, make_user, seed):
+    user = make_user()
+    login(user)
+    enroll(client, seed)
+    read(client, seed, seed.levels[0].modules[0])
+    result = runner.invoke(args=["lms", "statements", "--email", user.email])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert [line.split()[1] for line in lines] == ["registered", "experienced"]
+    full = runner.invoke(args=["lms", "statements", "--email", user.email, "--full"])
+    assert json.loads(full.output.splitlines()[0])["actor"]["account"]["name"] == user.public_id
+    unknown = runner.invoke(args=["lms", "statements", "--email", "nobody@example.org"])
+    assert unknown.exit_code != 0

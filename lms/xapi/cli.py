@@ -1,0 +1,37 @@
+import json
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from lms.accounts.operations import find_user_by_email
+from lms.extensions import db
+from lms.xapi.models import Statement
+
+
+@click.command("statements")
+@click.option("--email", help="Only this learner's statements.")
+@click.option("--limit", default=50, show_default=True, help="How many, most recent last.")
+@click.option("--full", is_flag=True, help="Print whole statements as JSON lines.")
+@with_appcontext
+def statements_command(email: str | None, limit: int, full: bool) -> None:
+    """Show the most recent statements of the store."""
+    query = sa.select(Statement).order_by(Statement.seq.desc()).limit(limit)
+    if email:
+        user = find_user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"no account with e-mail {email}")
+        query = query.where(Statement.user_id == user.id)
+    rows = list(reversed(db.session.scalars(query).all()))
+    for row in rows:
+        if full:
+            click.echo(json.dumps(row.payload, ensure_ascii=False, sort_keys=True))
+            continue
+        verb = row.verb_id.rsplit("/", 1)[-1]
+        score = ((row.payload.get("result") or {}).get("score") or {}).get("scaled")
+        extra = f" score={score}" if score is not None else ""
+        click.echo(
+            f"{row.timestamp.isoformat(timespec='seconds')} {verb:<11} {row.object_id}{extra}"
+        )
+    if not rows:
+        click.echo("No statement stored yet.")
