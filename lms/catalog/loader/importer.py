@@ -75,6 +75,23 @@ def _import_package(package: PackageSource) -> ImportReport:
     return report
 
 
+def _update_resources(module: Module, source: ModuleSource) -> None:
+    """Update resources in place by position: rewriting the same list changes no row."""
+    existing = list(module.resources)
+    for position, spec in enumerate(source.front.resources, start=1):
+        if position <= len(existing):
+            resource = existing[position - 1]
+        else:
+            resource = Resource(position=position)
+            module.resources.append(resource)
+        resource.position = position
+        resource.title = spec.title
+        resource.url = spec.url
+        resource.kind = spec.kind
+    # Resources past the new end are orphans, deleted by the cascade.
+    del module.resources[len(source.front.resources) :]
+
+
 def _update_module(
     module: Module, level: Level, position: int, source: ModuleSource, report: ImportReport
 ) -> None:
@@ -87,10 +104,7 @@ def _update_module(
     module.body_markdown = source.body_markdown
     module.body_html = source.body_html
     module.is_archived = False
-    module.resources = [
-        Resource(position=index, title=spec.title, url=spec.url, kind=spec.kind)
-        for index, spec in enumerate(front.resources, start=1)
-    ]
+    _update_resources(module, source)
     db.session.flush()
 
     quiz = db.session.scalar(sa.select(Quiz).where(Quiz.module_id == module.id))

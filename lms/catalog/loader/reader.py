@@ -1,5 +1,6 @@
 """Read a package from disk into validated specs, touching no database."""
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from lms.catalog.markdown import render_markdown
 M = TypeVar("M", bound=BaseModel)
 
 MANIFEST_NAME = "parcours.yaml"
+QUIZ_SUFFIXES = (".yaml", ".yml")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$\r?\n?", re.DOTALL | re.MULTILINE)
 
 # Pydantic's messages are English and generic; authors read French.
@@ -49,6 +51,8 @@ class ModuleSource:
 class PackageSource:
     path: Path
     manifest: ManifestSpec
+    # Where each manifest value is, for the errors found across packages.
+    manifest_source: YamlSource
     modules: list[ModuleSource] = field(default_factory=list)
 
 
@@ -61,19 +65,20 @@ def read_packages(paths: list[Path]) -> list[PackageSource]:
             packages.append(read_package(path))
         except PackageError as error:
             errors.extend(error.errors)
-    seen: dict[str, Path] = {}
+    seen: dict[str, PackageSource] = {}
     for package in packages:
         slug = package.manifest.slug
-        if slug in seen:
+        first = seen.setdefault(slug, package)
+        if first is not package:
             errors.append(
                 LoadError(
                     _display(package.path / MANIFEST_NAME),
-                    None,
+                    package.manifest_source.line_of(("slug",)),
                     "slug",
-                    f"slug « {slug} » déjà utilisé par {_display(seen[slug])}",
+                    f"slug « {slug} » déjà utilisé par {_display(first.path / MANIFEST_NAME)}"
+                    f":{first.manifest_source.line_of(('slug',))}",
                 )
             )
-        seen[slug] = package.path
     if errors:
         raise PackageError(errors)
     return packages
@@ -93,8 +98,9 @@ def read_package(path: Path) -> PackageSource:
     if manifest is None:
         raise PackageError(errors)
 
-    package = PackageSource(path=path, manifest=manifest)
-    manifest_source = parse_yaml(manifest_path.read_text(encoding="utf-8"))
+    # Already read and parsed without error by _load_yaml_model.
+    manifest_source = parse_yaml(_decode(manifest_path.read_bytes()))
+    package = PackageSource(path=path, manifest=manifest, manifest_source=manifest_source)
     listed: dict[str, tuple[int, int]] = {}
     for level_index, level in enumerate(manifest.levels):
         for module_index, slug in enumerate(level.modules):
@@ -127,16 +133,23 @@ def read_package(path: Path) -> PackageSource:
 
     quiz_dir = path / "quizzes"
     if quiz_dir.is_dir():
-        for quiz_path in sorted(quiz_dir.glob("*.y*ml")):
-            if quiz_path.stem not in listed:
-                errors.append(
-                    LoadError(
-                        _display(quiz_path),
-                        None,
-                        None,
-                        f"aucun module « {quiz_path.stem} » dans {MANIFEST_NAME}",
-                    )
+        quizzes: dict[str, Path] = {}
+        # Sorted, .yaml comes before .yml: the order in which _read_module looks for a quiz.
+        for quiz_path in sorted(quiz_dir.iterdir()):
+            if quiz_path.suffix not in QUIZ_SUFFIXES:
+                continue
+            slug = quiz_path.stem
+            if slug not in listed:
+                message = (
+                    f"aucun module « {slug} » dans {MANIFEST_NAME} "
+                    "(un quiz porte le nom de son module)"
                 )
+            elif slug in quizzes:
+                message = f"le module « {slug} » a déjà un quiz : {_display(quizzes[slug])}"
+            else:
+                quizzes[slug] = quiz_path
+                continue
+            errors.append(LoadError(_display(quiz_path), 1, None, message))
     if errors:
         raise PackageError(errors)
     return package
@@ -150,18 +163,19 @@ def _read_module(
         return None
     match = _FRONT_MATTER.match(text)
     if match is None:
-        errors.append(
-            LoadError(
-                _display(path), 1, None, "en-tête YAML absent (le fichier doit commencer par ---)"
-            )
-        )
+        if text.partition("\n")[0].rstrip() == "---":
+            message = "en-tête YAML non fermé (ajoutez une ligne --- après l'en-tête)"
+        else:
+            message = "en-tête YAML absent (le fichier doit commencer par ---)"
+        errors.append(LoadError(_display(path), 1, None, message))
         return None
     front = _validate_yaml(path, match.group(1), ModuleFrontMatter, errors, first_line=2)
     body = text[match.end() :]
     if not body.strip():
-        errors.append(LoadError(_display(path), None, None, "le module n'a pas de contenu"))
+        body_line = text.count("\n", 0, match.end()) + 1
+        errors.append(LoadError(_display(path), body_line, None, "le module n'a pas de contenu"))
     quiz = None
-    for suffix in (".yaml", ".yml"):
+    for suffix in QUIZ_SUFFIXES:
         quiz_path = path.parent.parent / "quizzes" / f"{slug}{suffix}"
         if quiz_path.is_file():
             quiz = _load_yaml_model(quiz_path, QuizSpec, errors)
@@ -199,11 +213,12 @@ def _validate_yaml(
     for key_path, line in source.duplicate_keys:
         errors.append(LoadError(_display(path), line, _dotted(key_path), "champ présent deux fois"))
     if not isinstance(source.data, dict):
-        errors.append(
-            LoadError(
-                _display(path), first_line, None, "le document doit être un ensemble de champs"
-            )
+        message = (
+            "le document est vide"
+            if source.data is None
+            else "le document doit être un ensemble de champs (clé: valeur)"
         )
+        errors.append(LoadError(_display(path), first_line, None, message))
         return None
     try:
         value = model.model_validate(source.data)
@@ -236,14 +251,32 @@ def _is_tag(part: object) -> bool:
 
 def _read_text(path: Path, errors: list[LoadError]) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        errors.append(LoadError(_display(path), None, None, f"fichier non UTF-8 ({error.reason})"))
+        data = path.read_bytes()
     except OSError as error:
         errors.append(
             LoadError(_display(path), None, None, f"lecture impossible ({error.strerror})")
         )
-    return None
+        return None
+    try:
+        return _decode(data)
+    except UnicodeDecodeError as error:
+        data = data.removeprefix(codecs.BOM_UTF8)
+        line = data.count(b"\n", 0, error.start) + 1
+        errors.append(
+            LoadError(
+                _display(path),
+                line,
+                None,
+                f"fichier non UTF-8 : octet 0x{data[error.start]:02x} invalide "
+                "(enregistrez le fichier en UTF-8)",
+            )
+        )
+        return None
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8, ignoring the byte order mark some editors write (it would hide the front matter)."""
+    return data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
 
 
 def _dotted(path: tuple) -> str:

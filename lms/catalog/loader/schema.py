@@ -10,6 +10,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -22,6 +23,7 @@ Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$", max_length=4
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 PassMark = Annotated[int, Field(ge=0, le=100)]
+CHOICE_TYPES = {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}
 
 
 class Spec(BaseModel):
@@ -84,6 +86,31 @@ class QuestionSpec(Spec):
     choices: list[ChoiceSpec] | None = None
     answer: bool | None = None
 
+    @field_validator("choices")
+    @classmethod
+    def choices_fit_the_type(
+        cls, choices: list[ChoiceSpec] | None, info: ValidationInfo
+    ) -> list[ChoiceSpec] | None:
+        # Checked here rather than in answers_fit_the_type so that the error names the
+        # question's `choices` field (and its line), not the whole question.
+        kind = info.data.get("type")
+        if choices is None or kind not in CHOICE_TYPES:
+            return choices
+        if len(choices) < 2:
+            raise ValueError(f"une question {kind} doit proposer au moins deux choix")
+        ids = [choice.id for choice in choices]
+        duplicates = sorted({choice_id for choice_id in ids if ids.count(choice_id) > 1})
+        if duplicates:
+            raise ValueError(f"identifiant de choix en double : {', '.join(duplicates)}")
+        correct = sum(choice.correct for choice in choices)
+        if correct == 0:
+            raise ValueError("aucune bonne réponse (ajoutez « correct: true » à un choix)")
+        if kind == QuestionType.SINGLE_CHOICE and correct != 1:
+            raise ValueError(
+                f"une question single_choice a exactement une bonne réponse (ici {correct})"
+            )
+        return choices
+
     @model_validator(mode="after")
     def answers_fit_the_type(self) -> "QuestionSpec":
         if self.type == QuestionType.TRUE_FALSE:
@@ -96,19 +123,8 @@ class QuestionSpec(Spec):
             return self
         if self.answer is not None:
             raise ValueError(f"une question {self.type} a des « choices », pas de « answer »")
-        if not self.choices or len(self.choices) < 2:
+        if self.choices is None:
             raise ValueError(f"une question {self.type} doit proposer au moins deux choix")
-        ids = [choice.id for choice in self.choices]
-        duplicates = sorted({choice_id for choice_id in ids if ids.count(choice_id) > 1})
-        if duplicates:
-            raise ValueError(f"identifiant de choix en double : {', '.join(duplicates)}")
-        correct = sum(choice.correct for choice in self.choices)
-        if correct == 0:
-            raise ValueError("aucune bonne réponse (ajoutez « correct: true » à un choix)")
-        if self.type == QuestionType.SINGLE_CHOICE and correct != 1:
-            raise ValueError(
-                f"une question single_choice a exactement une bonne réponse (ici {correct})"
-            )
         return self
 
     def stored_choices(self) -> list[dict]:

@@ -43,9 +43,7 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlSource:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + first_line if mark is not None else None
-        raise YamlSyntaxError(error.problem or str(error), line) from error
+        raise _syntax_error(error, first_line) from error
     except yaml.YAMLError as error:
         raise YamlSyntaxError(str(error), None) from error
     finally:
@@ -54,6 +52,22 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlSource:
     if node is not None:
         _walk(node, (), source, first_line)
     return source
+
+
+def _syntax_error(error: yaml.MarkedYAMLError, first_line: int) -> YamlSyntaxError:
+    """The line where PyYAML noticed the problem, and where the construct it was reading began.
+
+    An unclosed bracket or quote is noticed lines after it was opened; without the context
+    line the author is sent to a line that has nothing wrong with it.
+    """
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + first_line if mark is not None else None
+    message = error.problem or str(error)
+    if error.context and error.context_mark is not None:
+        context_line = error.context_mark.line + first_line
+        if context_line != line:
+            message = f"{message} ({error.context}, ligne {context_line})"
+    return YamlSyntaxError(message, line)
 
 
 def _walk(node: yaml.Node, path: Path, source: YamlSource, offset: int) -> None:
