@@ -8,6 +8,8 @@ Ammonia sanitiser) then keeps only an allow-list of tags, attributes and URL sch
 import nh3
 from markdown_it import MarkdownIt
 
+from lms.core.typography import french_spacing
+
 _ALLOWED_TAGS = {
     "a",
     "abbr",
@@ -79,6 +81,9 @@ def render_markdown(source: str) -> str:
         # becomes <h2> so that heading levels stay in order.
         if token.type in {"heading_open", "heading_close"} and token.tag == "h1":
             token.tag = "h2"
+        for child in token.children or ():
+            if child.type == "text":
+                child.content = french_spacing(child.content)
     return sanitise_html(_renderer.renderer.render(tokens, _renderer.options, {}))
 
 

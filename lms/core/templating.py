@@ -5,8 +5,10 @@ from datetime import datetime
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from lms.catalog.models import LevelKey, Lever
+from lms.core.typography import french_spacing
 
 LEVER_LABELS = {
     Lever.RICHESSES_HUMAINES.value: _l("Richesses humaines"),
@@ -43,10 +45,19 @@ def _duration(minutes: int) -> str:
     return _l("%(h)d h %(m)02d", h=hours, m=rest) if rest else _l("%(h)d h", h=hours)
 
 
+def _typo(value: object) -> str:
+    # Translated sentences arrive as Markup (their arguments already escaped): keep them
+    # Markup, or they would be escaped twice. french_spacing only swaps spaces.
+    if isinstance(value, Markup):
+        return Markup(french_spacing(str(value)))  # noqa: S704 - input already safe
+    return french_spacing(str(value))
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(_date, "date")
     app.add_template_filter(_datetime, "datetime")
     app.add_template_filter(_duration, "duration")
+    app.add_template_filter(_typo, "typo")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(LEVER_LABELS, "lever_labels")
     app.add_template_global(LEVEL_LABELS, "level_labels")

@@ -46,5 +46,6 @@ def all_modules(parcours: Parcours) -> list[Module]:
 
 
 def page(response) -> str:
-    """The response body as a reader sees it: HTML entities decoded."""
-    return html.unescape(response.get_data(as_text=True))
+    """The response body as a reader sees it: entities decoded, no-break spaces as spaces."""
+    text = html.unescape(response.get_data(as_text=True))
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
