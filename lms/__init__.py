@@ -13,6 +13,8 @@ from flask import (
     request,
     session,
 )
+from flask_babel import gettext
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from config import ROOT, Config, ProdConfig, config_from_env
@@ -70,7 +72,10 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
+    # The message is a msgid, translated when shown (a lazy string would not fit in the
+    # session cookie).
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
     with app.app_context():
         for engine in db.engines.values():
@@ -93,8 +98,9 @@ def _configure_sqlite(engine: sa.Engine) -> None:
     """Make SQLite behave: foreign keys enforced, real transactions, waiting on locks.
 
     pysqlite's own transaction handling never emits BEGIN for SELECTs and breaks
-    SAVEPOINT; SQLAlchemy's documented recipe takes over. BEGIN IMMEDIATE takes the write
-    lock up front, so two concurrent writers wait for each other instead of failing.
+    SAVEPOINT; SQLAlchemy's documented recipe takes over. A writing transaction starts with
+    BEGIN IMMEDIATE: two writers then wait for each other (busy_timeout) instead of one
+    failing when it upgrades a read lock.
     """
 
     @sa.event.listens_for(engine, "connect")
@@ -109,7 +115,12 @@ def _configure_sqlite(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reading pages need no write lock (WAL lets them read beside a writer); a request
+        # that may write, and every command, takes it up front.
+        if has_request_context() and request.method in {"GET", "HEAD", "OPTIONS"}:
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def register_blueprints(app: Flask) -> None:
@@ -131,6 +142,16 @@ def register_errorhandlers(app: Flask) -> None:
         return render_template(
             "errors/error.html", status=error.status, message=error.message
         ), error.status
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(error: IntegrityError):
+        # Two requests raced for the same row (a double submit): the loser is told so.
+        db.session.rollback()
+        logger.warning("integrity error on %s %s: %s", request.method, request.path, error.orig)
+        message = gettext("Cette action vient déjà d'être enregistrée. Rechargez la page.")
+        if wants_json():
+            return jsonify(error=message), 409
+        return render_template("errors/error.html", status=409, message=message), 409
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -108,15 +108,41 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            render_item=render_item,
-            **conf_args,
-        )
+        is_sqlite = connection.dialect.name == "sqlite"
+        if is_sqlite:
+            # Batch mode rebuilds a table by copying it and dropping the original: with
+            # foreign keys on, the DROP would run ON DELETE CASCADE / SET NULL and wipe
+            # learners' rows. The pragma only works outside a transaction, so it goes to
+            # the driver connection before Alembic begins one.
+            _sqlite_pragma(connection, "PRAGMA foreign_keys = OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                render_item=render_item,
+                **conf_args,
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+            if is_sqlite:
+                broken = _sqlite_pragma(connection, "PRAGMA foreign_key_check")
+                if broken:
+                    raise RuntimeError(
+                        f"migration left rows with dangling foreign keys: {broken[:10]}"
+                    )
+        finally:
+            if is_sqlite:
+                _sqlite_pragma(connection, "PRAGMA foreign_keys = ON")
+
+
+def _sqlite_pragma(connection, pragma):
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(pragma)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 if context.is_offline_mode():

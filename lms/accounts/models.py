@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.core.db import utcnow
+from lms.core.db import str_enum, utcnow
 from lms.extensions import db
 
 
@@ -31,16 +31,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
-    role: Mapped[Role] = mapped_column(
-        sa.Enum(
-            Role,
-            native_enum=False,
-            length=20,
-            validate_strings=True,
-            values_callable=lambda roles: [r.value for r in roles],
-        ),
-        default=Role.LEARNER,
-    )
+    role: Mapped[Role] = mapped_column(str_enum(Role, 20), default=Role.LEARNER)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]

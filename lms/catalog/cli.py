@@ -1,12 +1,15 @@
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from lms.catalog.loader import PackageError, import_packages, read_packages
+from lms.catalog.loader import ImportReport, PackageError, import_packages, read_packages
 from lms.catalog.loader.reader import MANIFEST_NAME
+from lms.catalog.models import Parcours
 from lms.extensions import db
+from lms.progress.operations import reconcile_progress
 
 
 def package_paths(path: Path) -> list[Path]:
@@ -16,12 +19,17 @@ def package_paths(path: Path) -> list[Path]:
     return sorted(child for child in path.iterdir() if (child / MANIFEST_NAME).is_file())
 
 
-def import_courses(path: Path) -> list:
-    """Validate then import the packages at `path`; raises PackageError. Flushes only."""
+def import_courses(path: Path) -> list[ImportReport]:
+    """Validate then import the packages at `path`, and record the completions the new
+    content makes due for enrolled learners. Raises PackageError. Flushes only."""
     paths = package_paths(path) if path.is_dir() else [path]
     if not paths:
         raise click.ClickException(f"{path}: no course package ({MANIFEST_NAME}) found")
-    return import_packages(read_packages(paths))
+    reports = import_packages(read_packages(paths))
+    for report in reports:
+        parcours = db.session.scalar(sa.select(Parcours).where(Parcours.slug == report.slug))
+        report.completions_recorded = reconcile_progress(parcours)
+    return reports
 
 
 @click.command("import-course")
@@ -48,4 +56,6 @@ def import_course_command(path: Path | None) -> None:
         line = f"{report.slug}: {action}, {report.modules} modules, {report.questions} questions"
         if report.archived_modules:
             line += f", archived: {', '.join(report.archived_modules)}"
+        if report.completions_recorded:
+            line += f", {report.completions_recorded} completion(s) now due recorded"
         click.echo(line)

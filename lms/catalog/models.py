@@ -4,7 +4,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.core.db import utcnow
+from lms.core.db import str_enum, utcnow
 from lms.extensions import db
 
 
@@ -33,18 +33,6 @@ class QuestionType(enum.StrEnum):
     TRUE_FALSE = "true_false"
 
 
-def _str_enum(enum_cls: type[enum.StrEnum], length: int) -> sa.Enum:
-    # Stored as a string with a CHECK constraint: adding a value later needs no
-    # PostgreSQL ALTER TYPE.
-    return sa.Enum(
-        enum_cls,
-        native_enum=False,
-        length=length,
-        validate_strings=True,
-        values_callable=lambda members: [m.value for m in members],
-    )
-
-
 class Parcours(db.Model):
     __tablename__ = "parcours"
 
@@ -69,7 +57,7 @@ class Level(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     parcours_id: Mapped[int] = mapped_column(sa.ForeignKey("parcours.id", ondelete="CASCADE"))
-    key: Mapped[LevelKey] = mapped_column(_str_enum(LevelKey, 20))
+    key: Mapped[LevelKey] = mapped_column(str_enum(LevelKey, 20))
     position: Mapped[int]
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
@@ -159,7 +147,7 @@ class Question(db.Model):
     quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quizzes.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(sa.String(40))
     position: Mapped[int]
-    type: Mapped[QuestionType] = mapped_column(_str_enum(QuestionType, 20))
+    type: Mapped[QuestionType] = mapped_column(str_enum(QuestionType, 20))
     prompt: Mapped[str] = mapped_column(sa.Text)
     explanation: Mapped[str] = mapped_column(sa.Text)
     levers: Mapped[list[str]] = mapped_column(sa.JSON, default=list)

@@ -1,5 +1,6 @@
 """The declarative base every model derives from, and column types shared by models."""
 
+import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -39,6 +40,19 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def str_enum(enum_cls: type[enum.StrEnum], length: int) -> sa.Enum:
+    # Stored as a string with a CHECK constraint: adding a value later needs no
+    # PostgreSQL ALTER TYPE, only a new revision of the constraint.
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 def utcnow() -> datetime:

@@ -3,6 +3,7 @@ the caller commits."""
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
 from lms.catalog.models import Module, Parcours, Question, QuestionType, Quiz
@@ -36,8 +37,16 @@ def enroll(user: User, parcours: Parcours) -> Enrollment:
     if enrollment is not None:
         return enrollment
     enrollment = Enrollment(user=user, parcours=parcours, enrolled_at=utcnow())
-    db.session.add(enrollment)
-    db.session.flush()
+    try:
+        # A savepoint: a concurrent enrolment of the same learner (a double click) makes
+        # this insert fail on the unique constraint; theirs stands and is returned.
+        with db.session.begin_nested():
+            db.session.add(enrollment)
+    except IntegrityError:
+        existing = find_enrollment(user, parcours)
+        if existing is None:
+            raise
+        return existing
     record_statements([build.registered(_journey(enrollment), enrollment.enrolled_at)])
     return enrollment
 
@@ -122,7 +131,7 @@ def submit_quiz(enrollment: Enrollment, quiz: Quiz, answers: dict[str, list[str]
     attempt = QuizAttempt(
         enrollment_id=enrollment.id,
         quiz_id=quiz.id,
-        number=state.attempts + 1,
+        number=_next_attempt_number(enrollment, quiz),
         answers=results,
         correct_count=correct,
         question_count=total,
@@ -133,6 +142,15 @@ def submit_quiz(enrollment: Enrollment, quiz: Quiz, answers: dict[str, list[str]
     db.session.add(attempt)
     record_statements(statements)
     return attempt
+
+
+def _next_attempt_number(enrollment: Enrollment, quiz: Quiz) -> int:
+    last = db.session.scalar(
+        sa.select(sa.func.max(QuizAttempt.number)).where(
+            QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.quiz_id == quiz.id
+        )
+    )
+    return (last or 0) + 1
 
 
 def _check_answer(question: Question, chosen: list[str] | None) -> dict:

@@ -1,9 +1,22 @@
 """The progress projection: folds one stored statement into the progress tables.
 
-This is the only writer of `lms.progress.models`. It reads nothing but the statement and the
-catalogue, so replaying the store in order rebuilds exactly the same progress. It returns the
-completions the statement caused; the write path records them as `completed` statements
-(live), and replay ignores them (they are already in the store).
+This is the only writer of `lms.progress.models`.
+
+Two modes, so that replay is a pure fold of the store whatever has happened to the content:
+- live (`derive=True`): besides recording what the statement says, completion is derived
+  from the rules (a module read with its quiz passed is completed, a level whose modules are
+  all completed is completed…). Each derived completion is returned; the write path records
+  it as a `completed` statement right after the statement that caused it.
+- replay (`derive=False`): completion comes only from the stored `completed` statements.
+  Live, every completion was recorded as one, with the timestamp of its cause, so replay
+  rebuilds the same rows even if modules or quizzes were added or archived since.
+
+`completed` statements are authoritative in both modes: an outside tool may report a module,
+a level or the parcours completed, and a content change may make completions due (see
+`due_completions`), recorded as statements too.
+
+Nothing counts for an enrolment before its own `registered` statement: live, an earlier
+statement found no enrolment; replay must ignore it the same way.
 """
 
 from dataclasses import dataclass, field
@@ -42,6 +55,9 @@ class ProjectionCache:
             )
         return self.parcours[slug]
 
+    def level_by_key(self, parcours: Parcours, key: str) -> Level | None:
+        return next((level for level in parcours.levels if level.key.value == key), None)
+
     def module_by_slug(self, parcours: Parcours, slug: str) -> Module | None:
         key = (parcours.id, slug)
         if key not in self.modules:
@@ -64,8 +80,13 @@ class ProjectionCache:
         return self.enrollments[key]
 
 
-def apply_statement(statement: Statement, cache: ProjectionCache | None = None) -> list[Completion]:
-    """Fold one stored statement into the progress tables; flushes, never commits."""
+def apply_statement(
+    statement: Statement, cache: ProjectionCache | None = None, *, derive: bool = True
+) -> list[Completion]:
+    """Fold one stored statement into the progress tables; flushes, never commits.
+
+    Returns the completions derived from it (always empty when `derive` is False).
+    """
     cache = cache or ProjectionCache()
     if statement.is_voided or statement.user_id is None:
         return []
@@ -78,61 +99,157 @@ def apply_statement(statement: Statement, cache: ProjectionCache | None = None) 
     enrollment = cache.enrollment(statement.user_id, parcours, statement.registration)
     if enrollment is None:
         return []
-    module = _module_of(ref, parcours, cache)
-    if ref.module_slug is not None and module is None:
+    verb = statement.verb_id
+    timestamp = statement.timestamp
+    journey = db.session.get(ParcoursProgress, enrollment.id)
+    if journey is None:
+        if (
+            ref.kind == "parcours"
+            and verb == vocabulary.REGISTERED.id
+            and statement.registration == enrollment.registration
+        ):
+            db.session.add(
+                ParcoursProgress(
+                    enrollment_id=enrollment.id, started_at=timestamp, last_activity_at=timestamp
+                )
+            )
+            db.session.flush()
         return []
 
-    timestamp = statement.timestamp
-    journey = _parcours_progress(enrollment, timestamp)
     journey.last_activity_at = max(journey.last_activity_at, timestamp)
-    if module is not None:
-        journey.last_module_id = module.id
+    step = _Step(enrollment, parcours, journey, timestamp, derive)
+    if ref.kind == "parcours":
+        if verb == vocabulary.COMPLETED.id:
+            step.complete_parcours(emit=False)
+    elif ref.kind == "level":
+        level = cache.level_by_key(parcours, ref.level_key or "")
+        if level is not None and verb == vocabulary.COMPLETED.id:
+            step.complete_level(level, emit=False)
+    else:
+        module = cache.module_by_slug(parcours, ref.module_slug or "")
+        if module is not None:
+            journey.last_module_id = module.id
+            _apply_to_module(step, module, ref, statement)
+    db.session.flush()
+    return step.completions
 
-    completions: list[Completion] = []
+
+def _apply_to_module(step: "_Step", module: Module, ref: ActivityRef, statement: Statement) -> None:
     verb = statement.verb_id
-    if module is None:
-        db.session.flush()
-        return completions
-
-    progress = _module_progress(enrollment, module, timestamp)
-    progress.last_activity_at = max(progress.last_activity_at, timestamp)
+    progress = _module_progress(step.enrollment, module, step.timestamp)
+    progress.last_activity_at = max(progress.last_activity_at, step.timestamp)
     if ref.kind == "module" and verb == vocabulary.EXPERIENCED.id:
-        progress.read_at = progress.read_at or timestamp
+        progress.read_at = progress.read_at or step.timestamp
     elif ref.kind == "module" and verb == vocabulary.COMPLETED.id:
-        # An outside tool may report a module completed; we take its word.
-        _complete_module(enrollment, module, progress, journey, timestamp, completions)
+        # Already a completion statement: it must not be recorded again.
+        step.complete_module(module, progress, emit=False)
     elif ref.kind == "quiz" and verb in {vocabulary.PASSED.id, vocabulary.FAILED.id}:
         progress.quiz_attempts += 1
         scaled = _scaled_score(statement.payload)
         if scaled is not None:
-            progress.best_score = max(progress.best_score or 0.0, scaled)
+            progress.best_score = (
+                scaled if progress.best_score is None else max(progress.best_score, scaled)
+            )
         if verb == vocabulary.PASSED.id:
-            progress.quiz_passed_at = progress.quiz_passed_at or timestamp
-    _check_module(enrollment, module, progress, journey, timestamp, completions)
-    db.session.flush()
-    return completions
+            progress.quiz_passed_at = progress.quiz_passed_at or step.timestamp
+    if step.derive and module_is_due(module, progress):
+        step.complete_module(module, progress, emit=True)
 
 
-def _module_of(ref: ActivityRef, parcours: Parcours, cache: ProjectionCache) -> Module | None:
-    if ref.module_slug is None:
-        return None
-    return cache.module_by_slug(parcours, ref.module_slug)
+def module_is_due(module: Module, progress: ModuleProgress) -> bool:
+    """Whether the rules complete this module: read, and its quiz (if any) passed."""
+    if progress.completed_at is not None or progress.read_at is None:
+        return False
+    return _active_quiz(module) is None or progress.quiz_passed_at is not None
+
+
+@dataclass
+class _Step:
+    """The state changes of one statement, and the completions they cause."""
+
+    enrollment: Enrollment
+    parcours: Parcours
+    journey: ParcoursProgress
+    timestamp: datetime
+    derive: bool
+    completions: list[Completion] = field(default_factory=list)
+
+    def complete_module(self, module: Module, progress: ModuleProgress, *, emit: bool) -> None:
+        if progress.completed_at is not None:
+            return
+        progress.completed_at = self.timestamp
+        if emit:
+            self.completions.append(Completion(self.enrollment, module, self.timestamp))
+        if self.derive and not module.is_archived:
+            db.session.flush()
+            if level_is_due(self.enrollment, module.level):
+                self.complete_level(module.level, emit=True)
+
+    def complete_level(self, level: Level, *, emit: bool) -> None:
+        if _level_progress(self.enrollment, level) is not None:
+            return
+        db.session.add(
+            LevelProgress(
+                enrollment_id=self.enrollment.id, level_id=level.id, completed_at=self.timestamp
+            )
+        )
+        db.session.flush()
+        if emit:
+            self.completions.append(Completion(self.enrollment, level, self.timestamp))
+        if self.derive and parcours_is_due(self.enrollment, self.journey, self.parcours):
+            self.complete_parcours(emit=True)
+
+    def complete_parcours(self, *, emit: bool) -> None:
+        if self.journey.completed_at is not None:
+            return
+        self.journey.completed_at = self.timestamp
+        if emit:
+            self.completions.append(Completion(self.enrollment, self.parcours, self.timestamp))
+
+
+def level_is_due(enrollment: Enrollment, level: Level) -> bool:
+    """Whether the rules complete this level: not yet completed, all its modules completed."""
+    module_ids = [module.id for module in level.modules]
+    if not module_ids or _level_progress(enrollment, level) is not None:
+        return False
+    done = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ModuleProgress)
+        .where(
+            ModuleProgress.enrollment_id == enrollment.id,
+            ModuleProgress.module_id.in_(module_ids),
+            ModuleProgress.completed_at.is_not(None),
+        )
+    )
+    return done == len(module_ids)
+
+
+def parcours_is_due(enrollment: Enrollment, journey: ParcoursProgress, parcours: Parcours) -> bool:
+    if journey.completed_at is not None:
+        return False
+    level_ids = {level.id for level in parcours.levels}
+    done = set(
+        db.session.scalars(
+            sa.select(LevelProgress.level_id).where(LevelProgress.enrollment_id == enrollment.id)
+        )
+    )
+    return level_ids <= done
+
+
+def _level_progress(enrollment: Enrollment, level: Level) -> LevelProgress | None:
+    return db.session.scalar(
+        sa.select(LevelProgress).where(
+            LevelProgress.enrollment_id == enrollment.id, LevelProgress.level_id == level.id
+        )
+    )
 
 
 def _scaled_score(payload: dict) -> float | None:
     score = (payload.get("result") or {}).get("score") or {}
     scaled = score.get("scaled")
-    return float(scaled) if isinstance(scaled, int | float) else None
-
-
-def _parcours_progress(enrollment: Enrollment, timestamp: datetime) -> ParcoursProgress:
-    progress = db.session.get(ParcoursProgress, enrollment.id)
-    if progress is None:
-        progress = ParcoursProgress(
-            enrollment_id=enrollment.id, started_at=timestamp, last_activity_at=timestamp
-        )
-        db.session.add(progress)
-    return progress
+    if isinstance(scaled, bool) or not isinstance(scaled, int | float):
+        return None
+    return float(scaled)
 
 
 def _module_progress(enrollment: Enrollment, module: Module, timestamp: datetime) -> ModuleProgress:
@@ -157,66 +274,37 @@ def _active_quiz(module: Module) -> Quiz | None:
     return quiz if quiz is not None and not quiz.is_archived else None
 
 
-def _check_module(
-    enrollment: Enrollment,
-    module: Module,
-    progress: ModuleProgress,
-    journey: ParcoursProgress,
-    timestamp: datetime,
-    completions: list[Completion],
-) -> None:
-    if progress.completed_at is not None or progress.read_at is None:
-        return
-    if _active_quiz(module) is not None and progress.quiz_passed_at is None:
-        return
-    _complete_module(enrollment, module, progress, journey, timestamp, completions)
+def due_completions(enrollment: Enrollment, timestamp: datetime) -> list[Completion]:
+    """Completions the rules call for but nothing recorded yet, after a content change.
 
-
-def _complete_module(
-    enrollment: Enrollment,
-    module: Module,
-    progress: ModuleProgress,
-    journey: ParcoursProgress,
-    timestamp: datetime,
-    completions: list[Completion],
-) -> None:
-    if progress.completed_at is not None:
-        return
-    progress.completed_at = timestamp
-    completions.append(Completion(enrollment, module, timestamp))
-    if module.is_archived:
-        return
-    db.session.flush()
-    level = module.level
-    module_ids = [m.id for m in level.modules]
-    done = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(ModuleProgress)
-        .where(
-            ModuleProgress.enrollment_id == enrollment.id,
-            ModuleProgress.module_id.in_(module_ids),
-            ModuleProgress.completed_at.is_not(None),
+    A quiz removed from a module already read, or a module archived or moved out of a level
+    whose other modules are done: no learner action will ever record these, so the import
+    records them (see `lms.progress.operations.reconcile_progress`). Modules first; the
+    levels and the parcours they complete follow from the write path.
+    """
+    journey = db.session.get(ParcoursProgress, enrollment.id)
+    if journey is None:
+        return []
+    parcours = enrollment.parcours
+    rows = {
+        row.module_id: row
+        for row in db.session.scalars(
+            sa.select(ModuleProgress).where(ModuleProgress.enrollment_id == enrollment.id)
         )
-    )
-    if done < len(module_ids):
-        return
-    already = db.session.scalar(
-        sa.select(LevelProgress).where(
-            LevelProgress.enrollment_id == enrollment.id, LevelProgress.level_id == level.id
-        )
-    )
-    if already is not None:
-        return
-    db.session.add(
-        LevelProgress(enrollment_id=enrollment.id, level_id=level.id, completed_at=timestamp)
-    )
-    completions.append(Completion(enrollment, level, timestamp))
-    db.session.flush()
-    levels_done = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(LevelProgress)
-        .where(LevelProgress.enrollment_id == enrollment.id)
-    )
-    if journey.completed_at is None and levels_done >= len(level.parcours.levels):
-        journey.completed_at = timestamp
-        completions.append(Completion(enrollment, level.parcours, timestamp))
+    }
+    due: list[Completion] = []
+    for level in parcours.levels:
+        for module in level.modules:
+            progress = rows.get(module.id)
+            if progress is not None and module_is_due(module, progress):
+                due.append(Completion(enrollment, module, timestamp))
+    if due:
+        return due
+    for level in parcours.levels:
+        if level_is_due(enrollment, level):
+            due.append(Completion(enrollment, level, timestamp))
+    if due:
+        return due
+    if parcours_is_due(enrollment, journey, parcours):
+        return [Completion(enrollment, parcours, timestamp)]
+    return []

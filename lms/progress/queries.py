@@ -154,10 +154,14 @@ def parcours_state(parcours: Parcours, enrollment: Enrollment | None) -> Parcour
     completed_levels: set[int] = set()
     journey = None
     if enrollment is not None:
+        # populate_existing: after an operation takes the enrolment lock, the rows must be
+        # read again, not taken from the session as loaded before the lock.
         module_progress = {
             row.module_id: row
             for row in db.session.scalars(
-                sa.select(ModuleProgress).where(ModuleProgress.enrollment_id == enrollment.id)
+                sa.select(ModuleProgress)
+                .where(ModuleProgress.enrollment_id == enrollment.id)
+                .execution_options(populate_existing=True)
             )
         }
         completed_levels = set(
@@ -167,7 +171,7 @@ def parcours_state(parcours: Parcours, enrollment: Enrollment | None) -> Parcour
                 )
             )
         )
-        journey = db.session.get(ParcoursProgress, enrollment.id)
+        journey = db.session.get(ParcoursProgress, enrollment.id, populate_existing=True)
 
     levels: list[LevelState] = []
     previous_level_done = True

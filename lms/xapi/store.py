@@ -12,6 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from lms.accounts.models import User
 from lms.catalog.models import Level, Module, Parcours
@@ -41,8 +42,8 @@ def record_statements(payloads: Iterable[dict]) -> list[Statement]:
 def _record(payload: dict, cache: ProjectionCache, stored: list[Statement]) -> None:
     statement = _store(payload)
     stored.append(statement)
-    for completion in apply_statement(statement, cache):
-        _record(_completion_statement(completion), cache, stored)
+    for completion in apply_statement(statement, cache, derive=True):
+        _record(completion_statement(completion), cache, stored)
 
 
 def platform_authority() -> dict:
@@ -62,7 +63,7 @@ def _store(payload: dict) -> Statement:
     payload.setdefault("authority", platform_authority())
     payload["version"] = payload.get("version") or XAPI_VERSION
     if db.session.scalar(sa.select(Statement.seq).where(Statement.id == payload["id"])):
-        raise Conflict(f"statement {payload['id']} already stored")
+        raise Conflict(_("La déclaration %(id)s est déjà enregistrée.", id=payload["id"]))
     actor = payload["actor"]
     context = payload.get("context") or {}
     statement = Statement(
@@ -99,7 +100,8 @@ def _user_id(actor: dict) -> int | None:
     return db.session.scalar(sa.select(User.id).where(User.public_id == account.get("name")))
 
 
-def _completion_statement(completion: Completion) -> dict:
+def completion_statement(completion: Completion) -> dict:
+    """The `completed` statement that records a completion."""
     enrollment = completion.enrollment
     journey = Journey(
         user=enrollment.user, registration=enrollment.registration, parcours=enrollment.parcours

@@ -21,6 +21,8 @@ class ImportReport:
     modules: int = 0
     questions: int = 0
     archived_modules: list[str] = field(default_factory=list)
+    # Set by the caller once learners' progress is reconciled with the new content.
+    completions_recorded: int = 0
 
 
 def import_packages(packages: list[PackageSource]) -> list[ImportReport]:
@@ -72,6 +74,13 @@ def _import_package(package: PackageSource) -> ImportReport:
             module.is_archived = True
             report.archived_modules.append(slug)
     db.session.flush()
+    # The read-only collections (a level's modules, a quiz's questions) filter out archived
+    # rows in SQL: reload them, so that what follows in this transaction sees the new content.
+    for level in parcours.levels:
+        db.session.expire(level, ["modules"])
+    for module in modules_by_slug.values():
+        if module.quiz is not None:
+            db.session.expire(module.quiz, ["questions"])
     return report
 
 

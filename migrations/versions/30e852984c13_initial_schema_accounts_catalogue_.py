@@ -1,8 +1,8 @@
 """initial schema: accounts, catalogue, learning, statements, progress
 
-Revision ID: db16cd861922
+Revision ID: 30e852984c13
 Revises: 
-Create Date: 2026-11-23 10:47:00.805423
+Create Date: 2026-11-23 11:13:04.901256
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = 'db16cd861922'
+revision = '30e852984c13'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -37,7 +37,7 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
-    sa.Column('role', sa.Enum('learner', 'trainer', 'network_manager', 'admin', name='role', native_enum=False, length=20), nullable=False),
+    sa.Column('role', sa.Enum('learner', 'trainer', 'network_manager', 'admin', name='role', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
@@ -60,7 +60,7 @@ def upgrade():
     op.create_table('levels',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('parcours_id', sa.Integer(), nullable=False),
-    sa.Column('key', sa.Enum('connaissances', 'competences', 'expertise', name='levelkey', native_enum=False, length=20), nullable=False),
+    sa.Column('key', sa.Enum('connaissances', 'competences', 'expertise', name='levelkey', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),
@@ -173,7 +173,7 @@ def upgrade():
     sa.Column('quiz_id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=40), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('type', sa.Enum('single_choice', 'multiple_choice', 'true_false', name='questiontype', native_enum=False, length=20), nullable=False),
+    sa.Column('type', sa.Enum('single_choice', 'multiple_choice', 'true_false', name='questiontype', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('prompt', sa.Text(), nullable=False),
     sa.Column('explanation', sa.Text(), nullable=False),
     sa.Column('levers', sa.JSON(), nullable=False),
