@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from lms.accounts.models import User
 from lms.extensions import db
+from lms.progress.operations import replay_progress
 from lms.progress.queries import load_parcours
 from lms.xapi import vocabulary as verbs
 from lms.xapi.models import Statement
@@ -179,3 +180,51 @@ def test_new_learner_registers_enrols_fails_then_passes_first_quiz(
     ]
     assert {home for _, _, home in statements} == {live_server.url}
     assert statements[-1][1].endswith(f"{parcours_path}/modules/{first.slug}")
+
+
+def test_learner_completes_the_first_level_and_the_second_unlocks(page: Page, live_server):
+    """Continues with a new learner through all of level 1, then checks that replaying the
+    statement store gives back the progress the pages showed."""
+    modules = first_modules(live_server.app, 5)
+    level_one, level_two_first = modules[:4], modules[4]
+    parcours_path = f"/parcours/{SEED_SLUG}"
+
+    page.goto("/inscription")
+    page.get_by_label("Nom et prénom").fill("Sacha Lemoine")
+    page.get_by_label("Adresse e-mail").fill("sacha.lemoine@example.org")
+    page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Créer mon compte").click()
+    page.goto(parcours_path)
+    page.get_by_role("button", name="S'inscrire au parcours").click()
+    level_two = page.locator("section.level").nth(1)
+    expect(level_two).to_contain_text("Verrouillé : terminez le niveau précédent")
+
+    for index, module in enumerate(level_one):
+        page.goto(f"{parcours_path}/modules/{module.slug}")
+        page.get_by_role("button", name="J'ai lu ce module").click()
+        answer_quiz(page, module, right=True)
+        expect(page.locator(".result")).to_contain_text("Quiz réussi")
+        following = modules[index + 1]
+        expect(page.get_by_role("link", name=f"Module suivant : {following.title}")).to_be_visible()
+
+    page.goto(parcours_path)
+    expect(page.locator("section.level").nth(0)).to_contain_text("Niveau terminé")
+    expect(level_two).not_to_contain_text("Verrouillé : terminez le niveau précédent")
+    expect(module_item(page, level_two_first.title).get_by_role("link")).to_be_visible()
+    expect(page.locator("section.level").nth(2)).to_contain_text("Verrouillé")
+    page_before = page.locator("main").inner_text()
+
+    with live_server.app.app_context():
+        replay_progress()
+        db.session.commit()
+        db.session.remove()
+    page.reload()
+    assert page.locator("main").inner_text() == page_before
+    completed = [
+        obj
+        for verb, obj, _ in learner_statements(live_server.app, "sacha.lemoine@example.org")
+        if verb == verbs.COMPLETED.id
+    ]
+    assert completed[-1].endswith(f"{parcours_path}/niveaux/connaissances")
+    assert len(completed) == 5
