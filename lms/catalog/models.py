@@ -43,12 +43,29 @@ class Parcours(db.Model):
     language: Mapped[str] = mapped_column(sa.String(10), default="fr")
     pass_mark: Mapped[int] = mapped_column(default=70)
     is_published: Mapped[bool] = mapped_column(default=True)
+    # Whether each completed level earns its own attestation, besides the certificate of the
+    # whole parcours (manifest field `level_attestations`).
+    issues_level_attestations: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     levels: Mapped[list["Level"]] = relationship(
         back_populates="parcours", order_by="Level.position", cascade="all, delete-orphan"
     )
+
+
+class ParcoursOwner(db.Model):
+    """A trainer who owns a parcours: edits it, and revokes or reinstates its certificates."""
+
+    __tablename__ = "parcours_owners"
+
+    parcours_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("parcours.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Level(db.Model):

@@ -35,9 +35,16 @@ from lms.xapi.models import Statement
 
 @dataclass(frozen=True)
 class Completion:
+    """A module, level or parcours that a statement completed.
+
+    `needs_statement` is False when the statement itself was that completion (a stored
+    `completed` statement): it is then not recorded a second time.
+    """
+
     enrollment: Enrollment
     target: Module | Level | Parcours
     timestamp: datetime
+    needs_statement: bool = True
 
 
 @dataclass
@@ -85,7 +92,8 @@ def apply_statement(
 ) -> list[Completion]:
     """Fold one stored statement into the progress tables; flushes, never commits.
 
-    Returns the completions derived from it (always empty when `derive` is False).
+    Returns the completions it caused; those with `needs_statement` are to be recorded as
+    `completed` statements (never the case when `derive` is False).
     """
     cache = cache or ProjectionCache()
     if statement.is_voided or statement.user_id is None:
@@ -178,8 +186,7 @@ class _Step:
         if progress.completed_at is not None:
             return
         progress.completed_at = self.timestamp
-        if emit:
-            self.completions.append(Completion(self.enrollment, module, self.timestamp))
+        self.completions.append(Completion(self.enrollment, module, self.timestamp, emit))
         if self.derive and not module.is_archived:
             db.session.flush()
             if level_is_due(self.enrollment, module.level):
@@ -194,8 +201,7 @@ class _Step:
             )
         )
         db.session.flush()
-        if emit:
-            self.completions.append(Completion(self.enrollment, level, self.timestamp))
+        self.completions.append(Completion(self.enrollment, level, self.timestamp, emit))
         if self.derive and parcours_is_due(self.enrollment, self.journey, self.parcours):
             self.complete_parcours(emit=True)
 
@@ -203,8 +209,7 @@ class _Step:
         if self.journey.completed_at is not None:
             return
         self.journey.completed_at = self.timestamp
-        if emit:
-            self.completions.append(Completion(self.enrollment, self.parcours, self.timestamp))
+        self.completions.append(Completion(self.enrollment, self.parcours, self.timestamp, emit))
 
 
 def level_is_due(enrollment: Enrollment, level: Level) -> bool:

@@ -38,6 +38,13 @@ def question_iri(parcours_slug: str, module_slug: str, question_key: str) -> str
     return f"{quiz_iri(parcours_slug, module_slug)}/questions/{quote(question_key)}"
 
 
+def certificate_iri(parcours_slug: str, level_key: str | None = None) -> str:
+    """The achievement a certificate (or a level attestation) stands for."""
+    if level_key is None:
+        return f"{parcours_iri(parcours_slug)}/certificat"
+    return f"{level_iri(parcours_slug, level_key)}/attestation"
+
+
 @dataclass(frozen=True)
 class ActivityRef:
     """What an activity id designates in our catalogue."""

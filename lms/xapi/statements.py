@@ -278,3 +278,34 @@ def completed_parcours(journey: Journey, parcours: Parcours, timestamp: datetime
         timestamp,
         result=Result(completion=True),
     )
+
+
+def earned(
+    journey: Journey, level: Level | None, verification_url: str, timestamp: datetime
+) -> dict:
+    """The learner earned the certificate of the parcours, or the attestation of `level`."""
+    parcours = journey.parcours
+    if level is None:
+        name = f"Certificat — {parcours.title}"
+        iri = ids.certificate_iri(parcours.slug)
+    else:
+        name = f"Attestation — {parcours.title} — {level.title}"
+        iri = ids.certificate_iri(parcours.slug, level.key.value)
+    activity = Activity(
+        id=iri,
+        definition=ActivityDefinition(type=vocabulary.TYPE_CREDENTIAL, name=_name(parcours, name)),
+    )
+    statement = _statement(
+        journey,
+        vocabulary.EARNED,
+        activity,
+        timestamp,
+        parents=[level_activity(level)] if level is not None else [parcours_activity(parcours)],
+        grouping=[parcours_activity(parcours)] if level is not None else None,
+        result=Result(completion=True, success=True),
+    )
+    # Where anyone can check the certificate; the code itself is meant to be shared.
+    statement["result"]["extensions"] = {
+        f"{ids.activity_base()}/extensions/verification-url": verification_url
+    }
+    return statement

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from lms.accounts.models import User
 from lms.catalog.models import Level, Module, Parcours
+from lms.certificates.operations import certificates_for
 from lms.core.db import utcnow
 from lms.core.errors import Conflict
 from lms.extensions import db
@@ -43,7 +44,11 @@ def _record(payload: dict, cache: ProjectionCache, stored: list[Statement]) -> N
     statement = _store(payload)
     stored.append(statement)
     for completion in apply_statement(statement, cache, derive=True):
-        _record(completion_statement(completion), cache, stored)
+        if completion.needs_statement:
+            _record(completion_statement(completion), cache, stored)
+        # Certificates are issued in the same transaction as the completion they attest.
+        for earned in certificates_for(completion):
+            _record(earned, cache, stored)
 
 
 def platform_authority() -> dict:

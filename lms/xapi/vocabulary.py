@@ -24,6 +24,8 @@ PASSED = VerbDef(_ADL + "passed", "a réussi", "passed")
 FAILED = VerbDef(_ADL + "failed", "a échoué", "failed")
 COMPLETED = VerbDef(_ADL + "completed", "a terminé", "completed")
 VOIDED = VerbDef(_ADL + "voided", "a annulé", "voided")
+# Not in ADL's list; the verb registry's "earned" is the one LRSs and badge tools know.
+EARNED = VerbDef("http://id.tincanapi.com/verb/earned", "a obtenu", "earned")
 
 _ACTIVITIES = "http://adlnet.gov/expapi/activities/"
 TYPE_COURSE = _ACTIVITIES + "course"
@@ -31,3 +33,4 @@ TYPE_LEVEL = _ACTIVITIES + "module"  # ADL has no "level": a level is a module o
 TYPE_MODULE = _ACTIVITIES + "lesson"
 TYPE_QUIZ = _ACTIVITIES + "assessment"
 TYPE_QUESTION = _ACTIVITIES + "cmi.interaction"
+TYPE_CREDENTIAL = "http://id.tincanapi.com/activitytype/badge"

@@ -41,6 +41,7 @@ def _import_package(package: PackageSource) -> ImportReport:
     parcours.summary = manifest.summary
     parcours.language = manifest.language
     parcours.pass_mark = manifest.pass_mark
+    parcours.issues_level_attestations = manifest.level_attestations
     db.session.flush()
 
     levels = {level.key: level for level in parcours.levels}

@@ -43,6 +43,7 @@ class ManifestSpec(Spec):
     summary: Text
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "fr"
     pass_mark: PassMark = 70
+    level_attestations: bool = False
     levels: list[LevelSpec]
 
     @field_validator("levels")

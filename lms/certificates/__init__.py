@@ -1,0 +1,1 @@
+"""Certificates: issued on completion, PDF, public verification, revocation, Open Badges 3.0."""
