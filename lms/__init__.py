@@ -21,11 +21,14 @@ from config import ROOT, Config, ProdConfig, config_from_env
 from lms.accounts.operations import load_user
 from lms.accounts.views import bp as accounts_bp
 from lms.catalog.views import bp as catalog_bp
+from lms.certificates.keys_views import keys_bp
+from lms.certificates.views import bp as certificates_bp
 from lms.cli import lms_group
 from lms.core import templating
 from lms.core.errors import DomainError
-from lms.extensions import babel, csrf, db, login_manager, migrate
+from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.learning.views import bp as learning_bp
+from lms.mail import hooks as mail_hooks
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +57,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    mail_hooks.register(app)
     return app
 
 
@@ -69,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -127,6 +132,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(keys_bp)
+    app.register_blueprint(certificates_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

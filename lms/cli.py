@@ -3,8 +3,10 @@
 from flask.cli import AppGroup
 
 from lms.accounts.cli import create_user_command
-from lms.catalog.cli import import_course_command
+from lms.catalog.cli import add_owner_command, import_course_command
+from lms.certificates.cli import rotate_signing_key_command
 from lms.demo import demo_command
+from lms.mail.cli import send_mail_command
 from lms.progress.cli import replay_progress_command
 from lms.xapi.cli import statements_command
 
@@ -14,3 +16,6 @@ lms_group.add_command(import_course_command)
 lms_group.add_command(replay_progress_command)
 lms_group.add_command(demo_command)
 lms_group.add_command(statements_command)
+lms_group.add_command(add_owner_command)
+lms_group.add_command(send_mail_command)
+lms_group.add_command(rotate_signing_key_command)

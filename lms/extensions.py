@@ -1,6 +1,8 @@
 """Extensions, created unbound; `create_app` binds them. Modules import them from here."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -13,3 +15,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# No default limit: routes that need one (public verification, later login) say so.
+limiter = Limiter(key_func=get_remote_address)

@@ -23,9 +23,16 @@ def database_url(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
+def app(database_url, tmp_path_factory):
     """The app on a database built by the migrations, with the seed parcours imported."""
-    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(
+        TestConfig,
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MAIL_FILE_DIR": str(tmp_path_factory.mktemp("mail")),
+            "CERTIFICATE_KEYS_DIR": str(tmp_path_factory.mktemp("keys")),
+        },
+    )
     with app.app_context():
         upgrade()
         import_courses(ROOT / "courses")

@@ -8,6 +8,8 @@ from flask.cli import with_appcontext
 from lms.catalog.loader import ImportReport, PackageError, import_packages, read_packages
 from lms.catalog.loader.reader import MANIFEST_NAME
 from lms.catalog.models import Parcours
+from lms.catalog.operations import add_owner
+from lms.core.errors import DomainError
 from lms.extensions import db
 from lms.progress.operations import reconcile_progress
 
@@ -59,3 +61,18 @@ def import_course_command(path: Path | None) -> None:
         if report.completions_recorded:
             line += f", {report.completions_recorded} completion(s) now due recorded"
         click.echo(line)
+
+
+@click.command("add-owner")
+@click.argument("slug")
+@click.argument("email")
+@with_appcontext
+def add_owner_command(slug: str, email: str) -> None:
+    """Make the trainer with EMAIL an owner of the parcours SLUG."""
+    try:
+        add_owner(slug, email)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"{email} now owns {slug}.")

@@ -35,8 +35,9 @@ def take_quiz(client, parcours: Parcours, module: Module, *, right: bool):
 
 
 def complete_module(client, parcours: Parcours, module: Module):
-    read(client, parcours, module)
-    response = take_quiz(client, parcours, module, right=True)
+    response = read(client, parcours, module)
+    if module.quiz is not None and not module.quiz.is_archived:
+        response = take_quiz(client, parcours, module, right=True)
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
 
