@@ -1,9 +1,11 @@
 """Anyone can check a certificate without an account; owners and admins revoke it."""
 
+import io
 import re
 
 import pytest
 import sqlalchemy as sa
+from pypdf import PdfReader
 
 from lms.accounts.models import Role
 from lms.catalog.operations import add_owner
@@ -157,6 +159,12 @@ def test_new_learner_journey_to_a_verified_then_revoked_certificate(
     public = page(client.get(path))
     assert "Certificat révoqué" in public
     assert "Doublon" in public
+    # The PDF, downloaded again, says so too.
+    login(learner)
+    text = PdfReader(io.BytesIO(client.get(f"/mes-certificats/{code}.pdf").data)).pages[0]
+    text = " ".join(text.extract_text().split())
+    assert "RÉVOQUÉ" in text
+    assert "Doublon" in text
 
 
 def test_downloaded_badge_is_checked_by_the_verification_page(
