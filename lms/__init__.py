@@ -29,6 +29,8 @@ from lms.core.errors import DomainError
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.learning.views import bp as learning_bp
 from lms.mail import hooks as mail_hooks
+from lms.xapi.api.statements import bp as xapi_bp
+from lms.xapi.views import bp as lrs_admin_bp
 
 logger = logging.getLogger(__name__)
 
@@ -134,10 +136,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_bp)
     app.register_blueprint(keys_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(xapi_bp)
+    app.register_blueprint(lrs_admin_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
     def wants_json() -> bool:
+        if request.path.startswith("/xapi/"):  # API clients always get JSON
+            return True
         best = request.accept_mimetypes.best_match(["application/json", "text/html"])
         return best == "application/json" and not request.accept_mimetypes.accept_html
 

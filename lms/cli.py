@@ -8,7 +8,7 @@ from lms.certificates.cli import rotate_signing_key_command
 from lms.demo import demo_command
 from lms.mail.cli import send_mail_command
 from lms.progress.cli import replay_progress_command
-from lms.xapi.cli import statements_command
+from lms.xapi.cli import create_lrs_client_command, statements_command
 
 lms_group = AppGroup("lms", help="Parcours administration commands.")
 lms_group.add_command(create_user_command)
@@ -19,3 +19,4 @@ lms_group.add_command(statements_command)
 lms_group.add_command(add_owner_command)
 lms_group.add_command(send_mail_command)
 lms_group.add_command(rotate_signing_key_command)
+lms_group.add_command(create_lrs_client_command)

@@ -313,3 +313,24 @@ def due_completions(enrollment: Enrollment, timestamp: datetime) -> list[Complet
     if parcours_is_due(enrollment, journey, parcours):
         return [Completion(enrollment, parcours, timestamp)]
     return []
+
+
+def rebuild_user_progress(user_id: int) -> None:
+    """Rebuild one learner's progress from their statements that still count (after a
+    voiding), as replay does for everyone: completions only from `completed` statements."""
+    enrollment_ids = sa.select(Enrollment.id).where(Enrollment.user_id == user_id)
+    for model in (ModuleProgress, LevelProgress, ParcoursProgress):
+        db.session.execute(
+            sa.delete(model)
+            .where(model.enrollment_id.in_(enrollment_ids))
+            .execution_options(synchronize_session="fetch")
+        )
+    cache = ProjectionCache()
+    statements = db.session.scalars(
+        sa.select(Statement)
+        .where(Statement.user_id == user_id, Statement.is_voided.is_(False))
+        .order_by(Statement.seq)
+    )
+    for statement in statements.all():
+        apply_statement(statement, cache, derive=False)
+    db.session.flush()

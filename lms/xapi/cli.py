@@ -5,7 +5,9 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from lms.accounts.operations import find_user_by_email
+from lms.core.errors import DomainError
 from lms.extensions import db
+from lms.xapi.clients import Scope, create_client
 from lms.xapi.models import Statement
 
 
@@ -35,3 +37,27 @@ def statements_command(email: str | None, limit: int, full: bool) -> None:
         )
     if not rows:
         click.echo("No statement stored yet.")
+
+
+@click.command("create-lrs-client")
+@click.option("--name", required=True, help="Who uses it, e.g. the outside authoring tool.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice([scope.value for scope in Scope]),
+    default=[Scope.STATEMENTS_WRITE.value, Scope.STATEMENTS_READ_MINE.value],
+    show_default=True,
+    help="Repeat for several scopes.",
+)
+@with_appcontext
+def create_lrs_client_command(name: str, scopes: tuple[str, ...]) -> None:
+    """Create xAPI API credentials (HTTP Basic key and secret); the secret is shown once."""
+    try:
+        client, secret = create_client(name, list(scopes))
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"key:    {client.key}\nsecret: {secret}\nscopes: {', '.join(client.scopes)}")
+    click.echo("The secret is not stored: copy it now.")

@@ -32,4 +32,30 @@ class Statement(db.Model):
     timestamp: Mapped[datetime]
     stored: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     is_voided: Mapped[bool] = mapped_column(default=False)
+    # The LRS client that stored it through the API (None: the platform itself); the
+    # statements/read/mine scope reads by it.
+    client_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("lrs_clients.id", ondelete="SET NULL"), index=True
+    )
     payload: Mapped[dict] = mapped_column(JSONDocument)
+
+
+class LRSClient(db.Model):
+    """Credentials an outside tool uses on the xAPI API (HTTP Basic: key and secret).
+
+    The secret is random and long, so a fast hash is enough to keep it unusable if the
+    database leaks (no dictionary to try), and it keeps every API request cheap.
+    """
+
+    __tablename__ = "lrs_clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    secret_sha256: Mapped[str] = mapped_column(sa.String(64))
+    scopes: Mapped[list[str]] = mapped_column(sa.JSON)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )

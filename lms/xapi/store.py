@@ -8,7 +8,7 @@ completions that follow, so the store and the progress can never disagree.
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,37 +18,108 @@ from lms.accounts.models import User
 from lms.catalog.models import Level, Module, Parcours
 from lms.certificates.operations import certificates_for
 from lms.core.db import utcnow
-from lms.core.errors import Conflict
+from lms.core.errors import Conflict, DomainError
 from lms.extensions import db
-from lms.progress.projection import Completion, ProjectionCache, apply_statement
+from lms.learning.models import Enrollment
+from lms.progress.projection import (
+    Completion,
+    ProjectionCache,
+    apply_statement,
+    due_completions,
+    rebuild_user_progress,
+)
 from lms.xapi import statements as build
-from lms.xapi.models import Statement
+from lms.xapi import vocabulary
+from lms.xapi.clients import client_authority
+from lms.xapi.models import LRSClient, Statement
 from lms.xapi.statements import XAPI_VERSION, Journey
 
 
-def record_statements(payloads: Iterable[dict]) -> list[Statement]:
+def record_statements(
+    payloads: Iterable[dict], *, client: LRSClient | None = None
+) -> list[Statement]:
     """Store statements and update progress from them; flushes, the caller commits.
 
-    Returns every statement stored, including the `completed` statements that the given
-    ones caused, each right after the statement that caused it.
+    `client` is the outside tool that sent them through the API (its agent becomes their
+    authority); None means the platform itself. Returns every statement stored, including
+    the `completed` and `earned` statements the given ones caused, each after its cause.
     """
     cache = ProjectionCache()
     stored: list[Statement] = []
     for payload in payloads:
-        _record(payload, cache, stored)
+        if client is not None:
+            payload = {**payload, "authority": client_authority(client)}
+        _record(payload, cache, stored, client)
     db.session.flush()
     return stored
 
 
-def _record(payload: dict, cache: ProjectionCache, stored: list[Statement]) -> None:
-    statement = _store(payload)
+def _record(
+    payload: dict,
+    cache: ProjectionCache,
+    stored: list[Statement],
+    client: LRSClient | None = None,
+) -> None:
+    statement = _store(payload, client)
     stored.append(statement)
+    if statement.verb_id == vocabulary.VOIDED.id:
+        _void(statement, cache, stored)
+        return
     for completion in apply_statement(statement, cache, derive=True):
         if completion.needs_statement:
-            _record(completion_statement(completion), cache, stored)
+            _record(_caused_by(completion_statement(completion), statement), cache, stored)
         # Certificates are issued in the same transaction as the completion they attest.
         for earned in certificates_for(completion):
-            _record(earned, cache, stored)
+            _record(_caused_by(earned, statement), cache, stored)
+
+
+def _void(voiding: Statement, cache: ProjectionCache, stored: list[Statement]) -> None:
+    """Apply a voiding statement: the target, and what the platform derived from it
+    (its completions, its `earned`), stop counting; the learner's progress is rebuilt
+    without them, then completions still due are recorded afresh.
+
+    Certificates already issued stay: withdrawing one is a person's decision (revocation).
+    """
+    target_id = str(voiding.payload["object"].get("id", "")).lower()
+    target = db.session.scalar(sa.select(Statement).where(Statement.id == target_id))
+    if target is None or target.is_voided:
+        return
+    if target.verb_id == vocabulary.VOIDED.id:
+        raise DomainError(_("Une déclaration d'annulation ne peut pas être annulée."))
+    target.is_voided = True
+    derived = db.session.scalars(
+        sa.select(Statement).where(
+            Statement.user_id == target.user_id,
+            Statement.client_id.is_(None),
+            Statement.payload["context"]["statement"]["id"].as_string() == target.id,
+        )
+    ).all()
+    for statement in derived:
+        statement.is_voided = True
+    db.session.flush()
+    if target.user_id is None:
+        return
+    rebuild_user_progress(target.user_id)
+    now = utcnow()
+    enrollments = db.session.scalars(
+        sa.select(Enrollment).where(Enrollment.user_id == target.user_id)
+    ).all()
+    for enrollment in enrollments:
+        # Bounded: each pass records at least one completion.
+        for _pass in range(50):
+            due = due_completions(enrollment, now)
+            if not due:
+                break
+            for completion in due:
+                _record(_caused_by(completion_statement(completion), voiding), cache, stored)
+
+
+def _caused_by(payload: dict, cause: Statement) -> dict:
+    """Point a derived statement at its cause (context.statement), so that voiding the
+    cause can find, and void, what followed from it."""
+    context = payload.setdefault("context", {})
+    context["statement"] = {"objectType": "StatementRef", "id": cause.id}
+    return payload
 
 
 def platform_authority() -> dict:
@@ -59,10 +130,10 @@ def platform_authority() -> dict:
     }
 
 
-def _store(payload: dict) -> Statement:
+def _store(payload: dict, client: LRSClient | None = None) -> Statement:
     now = utcnow()
     payload = dict(payload)
-    payload.setdefault("id", str(uuid.uuid4()))
+    payload["id"] = str(payload.get("id") or uuid.uuid4()).lower()
     payload.setdefault("timestamp", now.isoformat())
     payload["stored"] = now.isoformat()
     payload.setdefault("authority", platform_authority())
@@ -71,20 +142,27 @@ def _store(payload: dict) -> Statement:
         raise Conflict(_("La déclaration %(id)s est déjà enregistrée.", id=payload["id"]))
     actor = payload["actor"]
     context = payload.get("context") or {}
+    registration = context.get("registration")
     statement = Statement(
         id=payload["id"],
         actor_key=actor_key(actor),
         user_id=_user_id(actor),
         verb_id=payload["verb"]["id"],
-        object_id=payload["object"].get("id", ""),
-        registration=context.get("registration"),
-        timestamp=datetime.fromisoformat(payload["timestamp"]),
+        object_id=str(payload["object"].get("id", ""))[:1000],
+        registration=registration.lower() if isinstance(registration, str) else None,
+        timestamp=_aware(datetime.fromisoformat(payload["timestamp"].replace("Z", "+00:00"))),
         stored=now,
+        client_id=client.id if client is not None else None,
         payload=payload,
     )
     db.session.add(statement)
     db.session.flush()
     return statement
+
+
+def _aware(moment: datetime) -> datetime:
+    # Validation requires a time zone; this guards the platform's own statements.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def actor_key(actor: dict) -> str:

@@ -1,0 +1,1 @@
+"""The xAPI 1.0.3 HTTP API under /xapi/ (Communication part of the specification)."""

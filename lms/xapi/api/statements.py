@@ -1,0 +1,260 @@
+"""The statement resource: PUT, POST, GET (xAPI 1.0.3 Communication §2.1)."""
+
+import json
+import uuid
+from datetime import datetime
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, jsonify, request
+
+from lms.core.db import utcnow
+from lms.core.errors import DomainError
+from lms.extensions import csrf, db
+from lms.xapi.api.protocol import (
+    XAPIError,
+    check_version,
+    current_client,
+    error_response,
+    require_scope,
+    set_version,
+)
+from lms.xapi.clients import Scope, has_scope
+from lms.xapi.models import Statement
+from lms.xapi.store import actor_key, record_statements
+from lms.xapi.validation import (
+    StatementError,
+    validate_agent,
+    validate_statement,
+    validate_timestamp,
+    validate_uuid,
+)
+
+bp = Blueprint("xapi", __name__, url_prefix="/xapi")
+csrf.exempt(bp)
+
+MAX_LIMIT = 500
+# What the LRS adds or may rewrite; two statements that differ only there are the same.
+_LRS_SET = ("stored", "authority", "version")
+
+
+@bp.before_request
+def _protocol() -> None:
+    if request.endpoint != "xapi.about":
+        check_version()
+
+
+@bp.after_request
+def _version(response: Response) -> Response:
+    return set_version(response)
+
+
+@bp.errorhandler(XAPIError)
+def _xapi_error(error: XAPIError):
+    db.session.rollback()
+    return error_response(error)
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(error: DomainError):
+    db.session.rollback()
+    return error_response(XAPIError(error.status, error.message))
+
+
+@bp.get("/about")
+def about():
+    return jsonify(version=["1.0.3"], extensions={})
+
+
+def _json_body() -> object:
+    if not request.data:
+        raise XAPIError(400, "the request has no body", "body")
+    try:
+        return json.loads(request.get_data(as_text=True), parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise XAPIError(400, f"the body is not valid JSON: {error}", "body") from None
+    except RecursionError:
+        raise XAPIError(400, "the body is nested too deeply", "body") from None
+
+
+def _no_constant(name: str) -> object:
+    # Python's json accepts NaN and Infinity; JSON does not.
+    raise ValueError(f"{name} is not JSON")
+
+
+def _validate(statement: object, field_prefix: str = "") -> dict:
+    try:
+        validate_statement(statement)
+    except StatementError as error:
+        raise XAPIError(400, error.message, f"{field_prefix}{error.field}") from None
+    assert isinstance(statement, dict)  # noqa: S101 - validate_statement checked it
+    return statement
+
+
+def _same(stored: dict, sent: dict) -> bool:
+    def comparable(statement: dict) -> dict:
+        return {k: v for k, v in statement.items() if k not in _LRS_SET and k != "timestamp"}
+
+    return comparable(stored) == comparable(sent)
+
+
+def _existing(ids: list[str]) -> dict[str, Statement]:
+    if not ids:
+        return {}
+    rows = db.session.scalars(sa.select(Statement).where(Statement.id.in_(ids)))
+    return {row.id: row for row in rows}
+
+
+@bp.put("/statements")
+@require_scope(Scope.STATEMENTS_WRITE)
+def put_statement():
+    statement_id = request.args.get("statementId")
+    if statement_id is None:
+        raise XAPIError(400, "statementId parameter required", "statementId")
+    _check(validate_uuid, statement_id, "statementId")
+    statement = _validate(_json_body())
+    statement_id = statement_id.lower()
+    if "id" in statement and str(statement["id"]).lower() != statement_id:
+        raise XAPIError(400, "the statement id differs from statementId", "id")
+    statement = {**statement, "id": statement_id}
+    existing = _existing([statement_id]).get(statement_id)
+    if existing is not None:
+        if _same(existing.payload, statement):
+            return Response(status=204)
+        raise XAPIError(409, "another statement with this id is stored", "id")
+    record_statements([statement], client=current_client())
+    db.session.commit()
+    return Response(status=204)
+
+
+@bp.post("/statements")
+@require_scope(Scope.STATEMENTS_WRITE)
+def post_statements():
+    body = _json_body()
+    batch = body if isinstance(body, list) else [body]
+    if not batch:
+        raise XAPIError(400, "empty batch", "body")
+    statements = []
+    for index, statement in enumerate(batch):
+        prefix = f"[{index}]." if isinstance(body, list) else ""
+        statement = _validate(statement, prefix)
+        statement = {**statement, "id": str(statement.get("id") or uuid.uuid4()).lower()}
+        statements.append(statement)
+    ids = [s["id"] for s in statements]
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicated:
+        raise XAPIError(400, f"the batch repeats statement id {duplicated[0]}", "id")
+    existing = _existing(ids)
+    new = []
+    for statement in statements:
+        stored = existing.get(statement["id"])
+        if stored is None:
+            new.append(statement)
+        elif not _same(stored.payload, statement):
+            raise XAPIError(409, f"another statement with id {statement['id']} is stored", "id")
+    # All or nothing: one transaction for the whole batch.
+    record_statements(new, client=current_client())
+    db.session.commit()
+    return jsonify(ids)
+
+
+@bp.get("/statements")
+@require_scope(Scope.STATEMENTS_READ, Scope.STATEMENTS_READ_MINE)
+def get_statements():
+    args = request.args
+    consistent = utcnow()
+    single = args.get("statementId"), args.get("voidedStatementId")
+    if any(value is not None for value in single):
+        return _single(*single)
+    query = sa.select(Statement).where(Statement.is_voided.is_(False))
+    client = current_client()
+    if not has_scope(client, Scope.STATEMENTS_READ):
+        query = query.where(Statement.client_id == client.id)
+    if "agent" in args:
+        query = query.where(Statement.actor_key == actor_key(_agent(args["agent"])))
+    if "verb" in args:
+        query = query.where(Statement.verb_id == args["verb"])
+    if "activity" in args:
+        query = query.where(Statement.object_id == args["activity"])
+    if "registration" in args:
+        _check(validate_uuid, args["registration"], "registration")
+        query = query.where(Statement.registration == args["registration"].lower())
+    if "since" in args:
+        query = query.where(Statement.stored > _time(args["since"], "since"))
+    if "until" in args:
+        query = query.where(Statement.stored <= _time(args["until"], "until"))
+    ascending = _bool(args.get("ascending", "false"), "ascending")
+    limit = _int(args.get("limit", "0"), "limit")
+    limit = MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT)
+    if "cursor" in args:
+        cursor = _int(args["cursor"], "cursor")
+        query = query.where(Statement.seq > cursor if ascending else Statement.seq < cursor)
+    order = Statement.seq.asc() if ascending else Statement.seq.desc()
+    rows = db.session.scalars(query.order_by(order).limit(limit + 1)).all()
+    more = ""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        params = {k: v for k, v in args.items() if k != "cursor"}
+        params["cursor"] = str(rows[-1].seq)
+        more = "/xapi/statements?" + "&".join(f"{k}={_quote(v)}" for k, v in sorted(params.items()))
+    response = jsonify(statements=[row.payload for row in rows], more=more)
+    response.headers["X-Experience-API-Consistent-Through"] = consistent.isoformat()
+    return response
+
+
+def _single(statement_id: str | None, voided_id: str | None):
+    if statement_id is not None and voided_id is not None:
+        raise XAPIError(400, "statementId and voidedStatementId exclude each other")
+    extra = set(request.args) - {"statementId", "voidedStatementId", "format", "attachments"}
+    if extra:
+        raise XAPIError(400, f"parameter {sorted(extra)[0]} not allowed here", sorted(extra)[0])
+    wanted = statement_id if statement_id is not None else voided_id
+    field = "statementId" if statement_id is not None else "voidedStatementId"
+    _check(validate_uuid, wanted, field)
+    row = _existing([wanted.lower()]).get(wanted.lower())
+    client = current_client()
+    if row is not None and not has_scope(client, Scope.STATEMENTS_READ):
+        row = row if row.client_id == client.id else None
+    # A voided statement is found only as voided, and only a voided one is (§2.1.3).
+    if row is None or row.is_voided != (voided_id is not None):
+        raise XAPIError(404, "no such statement", field)
+    response = jsonify(row.payload)
+    response.headers["X-Experience-API-Consistent-Through"] = utcnow().isoformat()
+    return response
+
+
+def _check(validator, value: object, field: str) -> None:
+    try:
+        validator(value, field)
+    except StatementError as error:
+        raise XAPIError(400, error.message, error.field) from None
+
+
+def _agent(text: str) -> dict:
+    try:
+        agent = json.loads(text)
+    except ValueError:
+        raise XAPIError(400, "agent is not valid JSON", "agent") from None
+    _check(validate_agent, agent, "agent")
+    return agent
+
+
+def _time(text: str, field: str) -> datetime:
+    _check(validate_timestamp, text, field)
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _bool(text: str, field: str) -> bool:
+    if text not in {"true", "false"}:
+        raise XAPIError(400, f"{field} must be true or false", field)
+    return text == "true"
+
+
+def _int(text: str, field: str) -> int:
+    if not text.isdigit() or len(text) > 18:
+        raise XAPIError(400, f"{field} must be a non-negative integer", field)
+    return int(text)
+
+
+def _quote(value: str) -> str:
+    return quote(value, safe="")

@@ -1,0 +1,231 @@
+"""The statement resource of our LRS, as an outside tool uses it over HTTP."""
+
+import base64
+import json
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from lms.progress.models import ModuleProgress
+from lms.xapi.clients import create_client
+from lms.xapi.models import Statement
+from tests.learning.helpers import enroll, module_url, read
+
+ADL = "http://adlnet.gov/expapi/verbs/"
+V = {"X-Experience-API-Version": "1.0.3"}
+# Our activity ids, as an outside tool configured for this platform knows them.
+QUIZ_IRI = "https://parcours.test/xapi/activities/parcours/{parcours}/modules/{module}/quiz"
+
+
+@pytest.fixture
+def credentials(db_session):
+    def make(*scopes: str) -> dict:
+        client, secret = create_client("Outil externe", list(scopes))
+        token = base64.b64encode(f"{client.key}:{secret}".encode()).decode()
+        return {**V, "Authorization": f"Basic {token}"}
+
+    return make
+
+
+@pytest.fixture
+def writer(credentials):
+    return credentials("statements/write", "statements/read/mine")
+
+
+def statement(**overrides) -> dict:
+    body = {
+        "actor": {"mbox": "mailto:camille@example.org", "objectType": "Agent"},
+        "verb": {"id": ADL + "experienced", "display": {"fr-FR": "a lu"}},
+        "object": {"id": "https://outil.example/activites/1", "objectType": "Activity"},
+    }
+    body.update(overrides)
+    return body
+
+
+def post(client, headers, body):
+    return client.post(
+        "/xapi/statements", data=json.dumps(body), headers=headers, content_type="application/json"
+    )
+
+
+def test_about_needs_no_version_nor_credentials(client):
+    response = client.get("/xapi/about")
+    assert response.status_code == 200
+    assert "1.0.3" in response.get_json()["version"]
+    assert response.headers["X-Experience-API-Version"] == "1.0.3"
+
+
+def test_version_header_is_required(client, writer):
+    headers = {k: v for k, v in writer.items() if k != "X-Experience-API-Version"}
+    response = post(client, headers, statement())
+    assert response.status_code == 400
+    assert response.get_json()["field"] == "X-Experience-API-Version"
+    response = post(client, {**writer, "X-Experience-API-Version": "2.0.0"}, statement())
+    assert response.status_code == 400
+
+
+def test_credentials_and_scopes_are_enforced(client, credentials):
+    assert post(client, V, statement()).status_code == 401
+    bad = {**V, "Authorization": "Basic " + base64.b64encode(b"nobody:nothing").decode()}
+    response = post(client, bad, statement())
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Basic")
+    reader = credentials("statements/read")
+    assert post(client, reader, statement()).status_code == 403
+    writer_only = credentials("statements/write")
+    assert client.get("/xapi/statements", headers=writer_only).status_code == 403
+
+
+def test_post_stores_with_the_client_as_authority_and_reads_back(client, writer, db_session):
+    response = post(client, writer, statement())
+    assert response.status_code == 200
+    [statement_id] = response.get_json()
+    uuid.UUID(statement_id)
+    response = client.get(
+        "/xapi/statements", query_string={"statementId": statement_id}, headers=writer
+    )
+    assert response.status_code == 200
+    stored = response.get_json()
+    assert stored["id"] == statement_id
+    assert stored["authority"]["account"]["homePage"] == "https://parcours.test/xapi/clients"
+    assert stored["stored"]
+    assert stored["version"].startswith("1.0")
+    assert "X-Experience-API-Consistent-Through" in response.headers
+
+
+def test_put_same_id_same_content_changes_nothing_other_content_conflicts(
+    client, writer, db_session
+):
+    statement_id = str(uuid.uuid4())
+    url = f"/xapi/statements?statementId={statement_id}"
+    body = json.dumps(statement())
+    assert (
+        client.put(url, data=body, headers=writer, content_type="application/json").status_code
+        == 204
+    )
+    assert (
+        client.put(url, data=body, headers=writer, content_type="application/json").status_code
+        == 204
+    )
+    other = json.dumps(statement(verb={"id": ADL + "completed"}))
+    assert (
+        client.put(url, data=other, headers=writer, content_type="application/json").status_code
+        == 409
+    )
+    count = db_session.scalar(
+        sa.select(sa.func.count()).select_from(Statement).where(Statement.id == statement_id)
+    )
+    assert count == 1
+
+
+def test_batch_is_all_or_nothing(client, writer, db_session):
+    before = db_session.scalar(sa.select(sa.func.count()).select_from(Statement))
+    good = statement()
+    bad = statement(actor={"mbox": "camille@example.org"})  # not a mailto: IRI
+    response = post(client, writer, [good, good, bad])
+    assert response.status_code == 400
+    assert response.get_json()["field"].startswith("[2].actor")
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Statement)) == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["", "not json", "[]", "{}", '{"actor": 1}', "[1, 2]", json.dumps([{"verb": {}}])],
+)
+def test_malformed_bodies_are_400_with_a_reason(client, writer, body):
+    response = client.post(
+        "/xapi/statements", data=body, headers=writer, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"]
+
+
+def test_list_filters_and_pages(client, writer):
+    verb = ADL + "attempted"
+    for n in range(5):
+        post(client, writer, statement(verb={"id": verb}, object={"id": f"https://x.example/{n}"}))
+    response = client.get(
+        "/xapi/statements", query_string={"verb": verb, "limit": "2"}, headers=writer
+    )
+    page_one = response.get_json()
+    assert len(page_one["statements"]) == 2
+    assert page_one["more"].startswith("/xapi/statements?")
+    seen = [s["object"]["id"] for s in page_one["statements"]]
+    while page_one["more"]:
+        page_one = client.get(page_one["more"], headers=writer).get_json()
+        seen += [s["object"]["id"] for s in page_one["statements"]]
+    assert seen == [f"https://x.example/{n}" for n in reversed(range(5))]
+
+
+def test_read_mine_sees_only_its_own_statements(client, credentials):
+    first = credentials("statements/write", "statements/read/mine")
+    second = credentials("statements/write", "statements/read/mine")
+    [mine] = post(client, first, statement()).get_json()
+    [theirs] = post(client, second, statement()).get_json()
+    listed = client.get("/xapi/statements", headers=first).get_json()["statements"]
+    assert [s["id"] for s in listed] == [mine]
+    assert (
+        client.get(
+            "/xapi/statements", query_string={"statementId": theirs}, headers=first
+        ).status_code
+        == 404
+    )
+
+
+def test_an_outside_quiz_result_completes_our_module_and_voiding_undoes_it(
+    app, client, login, make_user, seed, writer, db_session
+):
+    user = make_user()
+    login(user)
+    enroll(client, seed)
+    first, second = seed.levels[0].modules[:2]
+    read(client, seed, first)
+    actor = {"account": {"homePage": app.config["LMS_BASE_URL"], "name": user.public_id}}
+    passed = statement(
+        actor=actor,
+        verb={"id": ADL + "passed"},
+        object={"id": QUIZ_IRI.format(parcours=seed.slug, module=first.slug)},
+        result={"success": True, "score": {"scaled": 0.9}},
+    )
+    [passed_id] = post(client, writer, passed).get_json()
+    assert client.get(module_url(seed, second)).status_code == 200
+    progress = db_session.scalar(
+        sa.select(ModuleProgress).where(ModuleProgress.module_id == first.id)
+    )
+    assert progress.completed_at is not None
+
+    voiding = statement(
+        actor=actor,
+        verb={"id": ADL + "voided"},
+        object={"objectType": "StatementRef", "id": passed_id},
+    )
+    assert post(client, writer, voiding).status_code == 200
+    assert client.get(module_url(seed, second)).status_code == 403
+    db_session.expire_all()
+    progress = db_session.scalar(
+        sa.select(ModuleProgress).where(ModuleProgress.module_id == first.id)
+    )
+    assert progress.completed_at is None
+    assert progress.quiz_passed_at is None
+    voided = client.get(
+        "/xapi/statements", query_string={"voidedStatementId": passed_id}, headers=writer
+    )
+    assert voided.status_code == 200
+    assert (
+        client.get(
+            "/xapi/statements", query_string={"statementId": passed_id}, headers=writer
+        ).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize("body", ["[" * 100000, '{"actor": NaN}', "\ud800"])
+def test_pathological_bodies_are_400_not_500(client, writer, body):
+    response = client.post(
+        "/xapi/statements",
+        data=body.encode("utf-8", "surrogatepass"),
+        headers=writer,
+        content_type="application/json",
+    )
+    assert response.status_code == 400
