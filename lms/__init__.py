@@ -30,6 +30,7 @@ from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.learning.views import bp as learning_bp
 from lms.mail import hooks as mail_hooks
 from lms.xapi.api.statements import bp as xapi_bp
+from lms.xapi.documents.views import bp as xapi_documents_bp
 from lms.xapi.views import bp as lrs_admin_bp
 
 logger = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(keys_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(xapi_bp)
+    app.register_blueprint(xapi_documents_bp)
     app.register_blueprint(lrs_admin_bp)
 
 

@@ -5,8 +5,10 @@ import functools
 import re
 from collections.abc import Callable
 
-from flask import Response, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
+from lms.core.errors import DomainError
+from lms.extensions import csrf, db
 from lms.xapi.clients import Scope, authenticate_client, has_scope
 from lms.xapi.models import LRSClient
 
@@ -75,3 +77,26 @@ def require_scope(*scopes: Scope) -> Callable:
         return wrapper
 
     return decorator
+
+
+def install(bp: Blueprint) -> None:
+    """Make a blueprint speak xAPI: version header checked on requests (except /about)
+    and set on responses, errors as JSON after a rollback, no CSRF (clients use Basic)."""
+    csrf.exempt(bp)
+
+    @bp.before_request
+    def _check_version() -> None:
+        if not (request.endpoint or "").endswith(".about"):
+            check_version()
+
+    bp.after_request(set_version)
+
+    @bp.errorhandler(XAPIError)
+    def _xapi_error(error: XAPIError):
+        db.session.rollback()
+        return error_response(error)
+
+    @bp.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        db.session.rollback()
+        return error_response(XAPIError(error.status, error.message, getattr(error, "field", None)))
