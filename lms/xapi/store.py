@@ -132,7 +132,7 @@ def platform_authority() -> dict:
 
 def _store(payload: dict, client: LRSClient | None = None) -> Statement:
     now = utcnow()
-    payload = dict(payload)
+    payload = context_activities_as_lists(dict(payload))
     payload["id"] = str(payload.get("id") or uuid.uuid4()).lower()
     payload.setdefault("timestamp", now.isoformat())
     payload["stored"] = now.isoformat()
@@ -158,6 +158,24 @@ def _store(payload: dict, client: LRSClient | None = None) -> Statement:
     db.session.add(statement)
     db.session.flush()
     return statement
+
+
+def context_activities_as_lists(payload: dict) -> dict:
+    """xAPI §2.4.6.2: a single context activity is stored, and returned, as a list of one."""
+    for statement in (payload, payload.get("object")):
+        if not isinstance(statement, dict):
+            continue
+        activities = (statement.get("context") or {}).get("contextActivities")
+        if not isinstance(activities, dict):
+            continue
+        statement["context"] = {
+            **statement["context"],
+            "contextActivities": {
+                key: value if isinstance(value, list) else [value]
+                for key, value in activities.items()
+            },
+        }
+    return payload
 
 
 def _aware(moment: datetime) -> datetime:

@@ -217,3 +217,30 @@ def test_pathological_bodies_are_400_not_500(client, writer, body):
         content_type="application/json",
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("parameter", ["statementid", "Verb", "page", "related_agents"])
+def test_unknown_or_miscased_parameters_are_refused(client, writer, parameter):
+    response = client.get("/xapi/statements", query_string={parameter: "x"}, headers=writer)
+    assert response.status_code == 400
+    assert response.get_json()["field"] == parameter
+    assert "X-Experience-API-Consistent-Through" in response.headers
+
+
+def test_a_single_context_activity_comes_back_as_a_list(client, writer):
+    parent = {"id": "https://outil.example/parcours", "objectType": "Activity"}
+    body = statement(context={"contextActivities": {"parent": parent}})
+    [statement_id] = post(client, writer, body).get_json()
+    stored = client.get(
+        "/xapi/statements", query_string={"statementId": statement_id}, headers=writer
+    ).get_json()
+    assert stored["context"]["contextActivities"]["parent"] == [parent]
+
+
+def test_resending_a_statement_with_a_single_context_activity_is_no_change(client, writer):
+    body = statement(
+        id=str(uuid.uuid4()),
+        context={"contextActivities": {"grouping": {"id": "https://outil.example/g"}}},
+    )
+    assert post(client, writer, body).status_code == 200
+    assert post(client, writer, body).status_code == 200

@@ -13,7 +13,7 @@ from lms.extensions import db
 from lms.xapi.api.protocol import XAPIError, current_client, install, require_scope
 from lms.xapi.clients import Scope, has_scope
 from lms.xapi.models import Statement
-from lms.xapi.store import actor_key, record_statements
+from lms.xapi.store import actor_key, context_activities_as_lists, record_statements
 from lms.xapi.validation import (
     StatementError,
     validate_agent,
@@ -26,6 +26,23 @@ bp = Blueprint("xapi", __name__, url_prefix="/xapi")
 install(bp)
 
 MAX_LIMIT = 500
+_LIST_PARAMETERS = {
+    "agent",
+    "verb",
+    "activity",
+    "registration",
+    "related_activities",
+    "related_agents",
+    "since",
+    "until",
+    "limit",
+    "format",
+    "attachments",
+    "ascending",
+    "cursor",
+}
+# Refused with a clear 400 rather than silently ignored, until they are implemented.
+_NOT_YET_SUPPORTED = {"related_activities", "related_agents"}
 # What the LRS adds or may rewrite; two statements that differ only there are the same.
 _LRS_SET = ("stored", "authority", "version")
 
@@ -72,7 +89,7 @@ def _same(stored: dict, sent: dict) -> bool:
     def comparable(statement: dict) -> dict:
         return {k: v for k, v in statement.items() if k not in _LRS_SET and k != "timestamp"}
 
-    return comparable(stored) == comparable(sent)
+    return comparable(stored) == comparable(context_activities_as_lists(dict(sent)))
 
 
 def _existing(ids: list[str]) -> dict[str, Statement]:
@@ -143,6 +160,13 @@ def get_statements():
     single = args.get("statementId"), args.get("voidedStatementId")
     if any(value is not None for value in single):
         return _single(*single)
+    unknown = sorted(set(args) - _LIST_PARAMETERS)
+    if unknown:
+        # §3.2: a parameter we do not know, or in another case, is refused, not ignored.
+        raise XAPIError(400, f"unknown parameter {unknown[0]}", unknown[0])
+    not_yet = sorted(set(args) & _NOT_YET_SUPPORTED)
+    if not_yet:
+        raise XAPIError(400, f"parameter {not_yet[0]} is not supported yet", not_yet[0])
     query = sa.select(Statement).where(Statement.is_voided.is_(False))
     client = current_client()
     if not has_scope(client, Scope.STATEMENTS_READ):
