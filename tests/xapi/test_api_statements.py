@@ -244,3 +244,50 @@ def test_resending_a_statement_with_a_single_context_activity_is_no_change(clien
     )
     assert post(client, writer, body).status_code == 200
     assert post(client, writer, body).status_code == 200
+
+
+def _rich_statement() -> dict:
+    return statement(
+        id=str(uuid.uuid4()),
+        actor={"mbox": "mailto:camille@example.org", "name": "Camille", "objectType": "Agent"},
+        verb={"id": ADL + "experienced", "display": {"fr-FR": "a lu", "en-US": "experienced"}},
+        object={
+            "id": "https://outil.example/a",
+            "definition": {
+                "name": {"fr-FR": "Module", "en-US": "Module (en)"},
+                "type": "http://adlnet.gov/expapi/activities/lesson",
+            },
+        },
+    )
+
+
+def test_format_ids_keeps_only_identifiers(client, writer):
+    body = _rich_statement()
+    post(client, writer, body)
+    got = client.get(
+        "/xapi/statements",
+        query_string={"statementId": body["id"], "format": "ids"},
+        headers=writer,
+    ).get_json()
+    assert got["actor"] == {"mbox": "mailto:camille@example.org", "objectType": "Agent"}
+    assert got["verb"] == {"id": ADL + "experienced"}
+    assert "definition" not in got["object"]
+
+
+def test_format_canonical_keeps_the_readers_language(client, writer):
+    body = _rich_statement()
+    post(client, writer, body)
+    query = {"statementId": body["id"], "format": "canonical"}
+    english = client.get(
+        "/xapi/statements", query_string=query, headers={**writer, "Accept-Language": "en-GB"}
+    ).get_json()
+    assert english["verb"]["display"] == {"en-US": "experienced"}
+    assert english["object"]["definition"]["name"] == {"en-US": "Module (en)"}
+    french = client.get(
+        "/xapi/statements", query_string=query, headers={**writer, "Accept-Language": "fr"}
+    ).get_json()
+    assert french["verb"]["display"] == {"fr-FR": "a lu"}
+    exact = client.get("/xapi/statements", query_string={"statementId": body["id"]}, headers=writer)
+    assert len(exact.get_json()["verb"]["display"]) == 2
+    bad = client.get("/xapi/statements", query_string={**query, "format": "short"}, headers=writer)
+    assert bad.status_code == 400

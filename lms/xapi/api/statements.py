@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from lms.core.db import utcnow
 from lms.extensions import db
+from lms.xapi.api.formats import FORMATS, formatted
 from lms.xapi.api.protocol import XAPIError, current_client, install, require_scope
 from lms.xapi.clients import Scope, has_scope
 from lms.xapi.models import Statement
@@ -198,7 +199,10 @@ def get_statements():
         params = {k: v for k, v in args.items() if k != "cursor"}
         params["cursor"] = str(rows[-1].seq)
         more = "/xapi/statements?" + "&".join(f"{k}={_quote(v)}" for k, v in sorted(params.items()))
-    response = jsonify(statements=[row.payload for row in rows], more=more)
+    form, languages = _format()
+    response = jsonify(
+        statements=[formatted(row.payload, form, languages) for row in rows], more=more
+    )
     response.headers["X-Experience-API-Consistent-Through"] = consistent.isoformat()
     return response
 
@@ -219,9 +223,17 @@ def _single(statement_id: str | None, voided_id: str | None):
     # A voided statement is found only as voided, and only a voided one is (§2.1.3).
     if row is None or row.is_voided != (voided_id is not None):
         raise XAPIError(404, "no such statement", field)
-    response = jsonify(row.payload)
+    form, languages = _format()
+    response = jsonify(formatted(row.payload, form, languages))
     response.headers["X-Experience-API-Consistent-Through"] = utcnow().isoformat()
     return response
+
+
+def _format() -> tuple[str, list[str]]:
+    form = request.args.get("format", "exact")
+    if form not in FORMATS:
+        raise XAPIError(400, f"format must be one of {', '.join(FORMATS)}", "format")
+    return form, [language for language, _quality in request.accept_languages]
 
 
 def _check(validator, value: object, field: str) -> None:
