@@ -59,3 +59,37 @@ class LRSClient(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
+
+
+class StatementAgent(db.Model):
+    """Every agent a statement involves, for the `agent` and `related_agents` filters."""
+
+    __tablename__ = "statement_agents"
+    __table_args__ = (sa.Index("ix_statement_agents_agent_key_seq", "agent_key", "statement_seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_seq: Mapped[int] = mapped_column(
+        sa.ForeignKey("statements.seq", ondelete="CASCADE"), index=True
+    )
+    agent_key: Mapped[str] = mapped_column(sa.String(600))
+    # True for the actor and for an agent or group that is the object: what the plain
+    # `agent` filter matches; the others (instructor, team, authority, sub-statement)
+    # count only with related_agents=true.
+    is_direct: Mapped[bool] = mapped_column(default=False)
+
+
+class StatementActivity(db.Model):
+    """Every activity a statement involves, for the `activity` and `related_activities`
+    filters."""
+
+    __tablename__ = "statement_activities"
+    __table_args__ = (
+        sa.Index("ix_statement_activities_activity_id_seq", "activity_id", "statement_seq"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_seq: Mapped[int] = mapped_column(
+        sa.ForeignKey("statements.seq", ondelete="CASCADE"), index=True
+    )
+    activity_id: Mapped[str] = mapped_column(sa.String(1000))
+    is_direct: Mapped[bool] = mapped_column(default=False)  # the statement's own object

@@ -31,7 +31,9 @@ from lms.progress.projection import (
 from lms.xapi import statements as build
 from lms.xapi import vocabulary
 from lms.xapi.clients import client_authority
-from lms.xapi.models import LRSClient, Statement
+from lms.xapi.index import agent_key as actor_key
+from lms.xapi.index import involved_activities, involved_agents
+from lms.xapi.models import LRSClient, Statement, StatementActivity, StatementAgent
 from lms.xapi.statements import XAPI_VERSION, Journey
 
 
@@ -157,7 +159,28 @@ def _store(payload: dict, client: LRSClient | None = None) -> Statement:
     )
     db.session.add(statement)
     db.session.flush()
+    _index(statement)
     return statement
+
+
+def _index(statement: Statement) -> None:
+    """Record who and what the statement involves, for the query filters."""
+    agents: dict[str, bool] = {}
+    for key, direct in involved_agents(statement.payload):
+        agents[key] = agents.get(key, False) or direct
+    activities: dict[str, bool] = {}
+    for activity_id, direct in involved_activities(statement.payload):
+        activities[activity_id[:1000]] = activities.get(activity_id[:1000], False) or direct
+    db.session.add_all(
+        [
+            StatementAgent(statement_seq=statement.seq, agent_key=key, is_direct=direct)
+            for key, direct in agents.items()
+        ]
+        + [
+            StatementActivity(statement_seq=statement.seq, activity_id=key, is_direct=direct)
+            for key, direct in activities.items()
+        ]
+    )
 
 
 def context_activities_as_lists(payload: dict) -> dict:
@@ -181,17 +204,6 @@ def context_activities_as_lists(payload: dict) -> dict:
 def _aware(moment: datetime) -> datetime:
     # Validation requires a time zone; this guards the platform's own statements.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def actor_key(actor: dict) -> str:
-    """One string per agent identity, whatever inverse functional identifier it uses."""
-    if "account" in actor:
-        account = actor["account"]
-        return f"account:{account['homePage']}|{account['name']}"
-    for ifi in ("mbox", "mbox_sha1sum", "openid"):
-        if ifi in actor:
-            return f"{ifi}:{actor[ifi]}"
-    return "anonymous-group"
 
 
 def _user_id(actor: dict) -> int | None:

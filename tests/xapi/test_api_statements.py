@@ -291,3 +291,31 @@ def test_format_canonical_keeps_the_readers_language(client, writer):
     assert len(exact.get_json()["verb"]["display"]) == 2
     bad = client.get("/xapi/statements", query_string={**query, "format": "short"}, headers=writer)
     assert bad.status_code == 400
+
+
+def test_agent_and_activity_filters_direct_and_related(client, writer):
+    camille = {"mbox": "mailto:camille@example.org"}
+    formatrice = {"mbox": "mailto:formatrice@example.org"}
+    parent = {"id": "https://outil.example/parcours"}
+    by_camille = statement(
+        actor=camille, context={"instructor": formatrice, "contextActivities": {"parent": [parent]}}
+    )
+    about_camille = statement(actor=formatrice, object={**camille, "objectType": "Agent"})
+    [first] = post(client, writer, by_camille).get_json()
+    [second] = post(client, writer, about_camille).get_json()
+
+    def ids(**query) -> list[str]:
+        body = client.get("/xapi/statements", query_string=query, headers=writer).get_json()
+        return sorted(s["id"] for s in body["statements"])
+
+    # The plain agent filter matches the actor, and an agent that is the object.
+    assert ids(agent=json.dumps(camille)) == sorted([first, second])
+    assert ids(agent=json.dumps(formatrice)) == [second]
+    assert ids(agent=json.dumps(formatrice), related_agents="true") == sorted([first, second])
+    assert ids(activity=parent["id"]) == []
+    assert ids(activity=parent["id"], related_activities="true") == [first]
+    assert ids(activity="https://outil.example/activites/1") == [first]
+    response = client.get(
+        "/xapi/statements", query_string={"related_agents": "yes"}, headers=writer
+    )
+    assert response.status_code == 400

@@ -13,7 +13,7 @@ from lms.extensions import db
 from lms.xapi.api.formats import FORMATS, formatted
 from lms.xapi.api.protocol import XAPIError, current_client, install, require_scope
 from lms.xapi.clients import Scope, has_scope
-from lms.xapi.models import Statement
+from lms.xapi.models import Statement, StatementActivity, StatementAgent
 from lms.xapi.store import actor_key, context_activities_as_lists, record_statements
 from lms.xapi.validation import (
     StatementError,
@@ -42,8 +42,6 @@ _LIST_PARAMETERS = {
     "ascending",
     "cursor",
 }
-# Refused with a clear 400 rather than silently ignored, until they are implemented.
-_NOT_YET_SUPPORTED = {"related_activities", "related_agents"}
 # What the LRS adds or may rewrite; two statements that differ only there are the same.
 _LRS_SET = ("stored", "authority", "version")
 
@@ -165,19 +163,30 @@ def get_statements():
     if unknown:
         # §3.2: a parameter we do not know, or in another case, is refused, not ignored.
         raise XAPIError(400, f"unknown parameter {unknown[0]}", unknown[0])
-    not_yet = sorted(set(args) & _NOT_YET_SUPPORTED)
-    if not_yet:
-        raise XAPIError(400, f"parameter {not_yet[0]} is not supported yet", not_yet[0])
     query = sa.select(Statement).where(Statement.is_voided.is_(False))
     client = current_client()
     if not has_scope(client, Scope.STATEMENTS_READ):
         query = query.where(Statement.client_id == client.id)
+    related_agents = _bool(args.get("related_agents", "false"), "related_agents")
+    related_activities = _bool(args.get("related_activities", "false"), "related_activities")
     if "agent" in args:
-        query = query.where(Statement.actor_key == actor_key(_agent(args["agent"])))
+        related = related_agents
+        involved = sa.select(StatementAgent.statement_seq).where(
+            StatementAgent.agent_key == actor_key(_agent(args["agent"]))
+        )
+        if not related:
+            involved = involved.where(StatementAgent.is_direct.is_(True))
+        query = query.where(Statement.seq.in_(involved))
     if "verb" in args:
         query = query.where(Statement.verb_id == args["verb"])
     if "activity" in args:
-        query = query.where(Statement.object_id == args["activity"])
+        related = related_activities
+        involved = sa.select(StatementActivity.statement_seq).where(
+            StatementActivity.activity_id == args["activity"]
+        )
+        if not related:
+            involved = involved.where(StatementActivity.is_direct.is_(True))
+        query = query.where(Statement.seq.in_(involved))
     if "registration" in args:
         _check(validate_uuid, args["registration"], "registration")
         query = query.where(Statement.registration == args["registration"].lower())
