@@ -29,6 +29,7 @@ from lms.core.errors import DomainError
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.learning.views import bp as learning_bp
 from lms.mail import hooks as mail_hooks
+from lms.xapi.api.alternate import AlternateRequestSyntax
 from lms.xapi.api.statements import bp as xapi_bp
 from lms.xapi.documents.views import bp as xapi_documents_bp
 from lms.xapi.views import bp as lrs_admin_bp
@@ -90,6 +91,7 @@ def register_extensions(app: Flask) -> None:
             if engine.dialect.name == "sqlite":
                 _configure_sqlite(engine)
     login_manager.user_loader(load_user)
+    app.wsgi_app = AlternateRequestSyntax(app.wsgi_app)  # xAPI requests sent as form POSTs
 
 
 def _select_locale() -> str:
