@@ -271,7 +271,7 @@ def test_format_ids_keeps_only_identifiers(client, writer):
     ).get_json()
     assert got["actor"] == {"mbox": "mailto:camille@example.org", "objectType": "Agent"}
     assert got["verb"] == {"id": ADL + "experienced"}
-    assert "definition" not in got["object"]
+    assert got["object"] == {"id": "https://outil.example/a"}
 
 
 def test_format_canonical_keeps_the_readers_language(client, writer):

@@ -32,9 +32,10 @@ def _agent_ids(agent: object) -> object:
 
 
 def _activity_ids(activity: object) -> object:
+    # Only the id: an Activity is what an object is when objectType is absent.
     if not isinstance(activity, dict):
         return activity
-    return {key: activity[key] for key in ("objectType", "id") if key in activity}
+    return {"id": activity["id"]} if "id" in activity else activity
 
 
 def _ids(statement: dict) -> None:
