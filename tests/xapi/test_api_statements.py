@@ -319,3 +319,24 @@ def test_agent_and_activity_filters_direct_and_related(client, writer):
         "/xapi/statements", query_string={"related_agents": "yes"}, headers=writer
     )
     assert response.status_code == 400
+
+
+def test_statements_targeting_a_voided_match_still_come_back(client, writer):
+    verb = "https://outil.example/verbes/commente"
+    target = statement(id=str(uuid.uuid4()), verb={"id": verb})
+    post(client, writer, target)
+    [voiding] = post(
+        client,
+        writer,
+        statement(
+            verb={"id": ADL + "voided"}, object={"objectType": "StatementRef", "id": target["id"]}
+        ),
+    ).get_json()
+    [comment] = post(
+        client,
+        writer,
+        statement(verb={"id": verb}, object={"objectType": "StatementRef", "id": target["id"]}),
+    ).get_json()
+    listed = client.get("/xapi/statements", query_string={"verb": verb}, headers=writer)
+    ids = {s["id"] for s in listed.get_json()["statements"]}
+    assert ids == {voiding, comment}

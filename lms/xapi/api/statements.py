@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, request
+from sqlalchemy.orm import aliased
 
 from lms.core.db import utcnow
 from lms.extensions import db
@@ -167,29 +168,14 @@ def get_statements():
     client = current_client()
     if not has_scope(client, Scope.STATEMENTS_READ):
         query = query.where(Statement.client_id == client.id)
-    related_agents = _bool(args.get("related_agents", "false"), "related_agents")
-    related_activities = _bool(args.get("related_activities", "false"), "related_activities")
-    if "agent" in args:
-        related = related_agents
-        involved = sa.select(StatementAgent.statement_seq).where(
-            StatementAgent.agent_key == actor_key(_agent(args["agent"]))
-        )
-        if not related:
-            involved = involved.where(StatementAgent.is_direct.is_(True))
-        query = query.where(Statement.seq.in_(involved))
-    if "verb" in args:
-        query = query.where(Statement.verb_id == args["verb"])
-    if "activity" in args:
-        related = related_activities
-        involved = sa.select(StatementActivity.statement_seq).where(
-            StatementActivity.activity_id == args["activity"]
-        )
-        if not related:
-            involved = involved.where(StatementActivity.is_direct.is_(True))
-        query = query.where(Statement.seq.in_(involved))
-    if "registration" in args:
-        _check(validate_uuid, args["registration"], "registration")
-        query = query.where(Statement.registration == args["registration"].lower())
+    conditions = _filter_conditions(args, Statement)
+    if conditions:
+        # §2.1.3, filter conditions for StatementRefs: a statement that targets one matching
+        # the filters is returned too (a voiding statement, a comment on a statement…),
+        # even when the target itself is voided.
+        target = aliased(Statement)
+        matching_targets = sa.select(target.id).where(*_filter_conditions(args, target))
+        query = query.where(sa.or_(sa.and_(*conditions), Statement.object_id.in_(matching_targets)))
     if "since" in args:
         query = query.where(Statement.stored > _time(args["since"], "since"))
     if "until" in args:
@@ -214,6 +200,33 @@ def get_statements():
     )
     response.headers["X-Experience-API-Consistent-Through"] = consistent.isoformat()
     return response
+
+
+def _filter_conditions(args, statement) -> list:
+    """The agent, verb, activity and registration filters, on `statement` (an alias)."""
+    related_agents = _bool(args.get("related_agents", "false"), "related_agents")
+    related_activities = _bool(args.get("related_activities", "false"), "related_activities")
+    conditions = []
+    if "agent" in args:
+        involved = sa.select(StatementAgent.statement_seq).where(
+            StatementAgent.agent_key == actor_key(_agent(args["agent"]))
+        )
+        if not related_agents:
+            involved = involved.where(StatementAgent.is_direct.is_(True))
+        conditions.append(statement.seq.in_(involved))
+    if "verb" in args:
+        conditions.append(statement.verb_id == args["verb"])
+    if "activity" in args:
+        involved = sa.select(StatementActivity.statement_seq).where(
+            StatementActivity.activity_id == args["activity"]
+        )
+        if not related_activities:
+            involved = involved.where(StatementActivity.is_direct.is_(True))
+        conditions.append(statement.seq.in_(involved))
+    if "registration" in args:
+        _check(validate_uuid, args["registration"], "registration")
+        conditions.append(statement.registration == args["registration"].lower())
+    return conditions
 
 
 def _single(statement_id: str | None, voided_id: str | None):
