@@ -93,3 +93,14 @@ class StatementActivity(db.Model):
     )
     activity_id: Mapped[str] = mapped_column(sa.String(1000))
     is_direct: Mapped[bool] = mapped_column(default=False)  # the statement's own object
+
+
+class Attachment(db.Model):
+    """The raw content of a statement attachment sent in a multipart request, by its hash
+    (xAPI §2.4.11): statements that declare the same sha2 share it."""
+
+    __tablename__ = "xapi_attachments"
+
+    sha2: Mapped[str] = mapped_column(sa.String(128), primary_key=True)  # lowercase hex
+    content_type: Mapped[str] = mapped_column(sa.String(255))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)

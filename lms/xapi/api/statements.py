@@ -11,6 +11,13 @@ from sqlalchemy.orm import aliased
 
 from lms.core.db import utcnow
 from lms.extensions import db
+from lms.xapi.api.attachments import (
+    Part,
+    check_attachments,
+    multipart_response,
+    parse_multipart,
+    store_parts,
+)
 from lms.xapi.api.formats import FORMATS, formatted
 from lms.xapi.api.protocol import XAPIError, current_client, install, require_scope
 from lms.xapi.clients import Scope, has_scope
@@ -60,11 +67,26 @@ def about():
     return jsonify(version=["1.0.3"], extensions={})
 
 
+def _request_body() -> tuple[object, dict[str, Part] | None]:
+    """The JSON sent, and the attachment parts when the request is multipart/mixed
+    (None for a JSON request)."""
+    if request.mimetype == "multipart/mixed":
+        text, parts = parse_multipart(request.content_type or "", request.get_data())
+        return _json(text), parts
+    return _json_body(), None
+
+
 def _json_body() -> object:
     if not request.data:
         raise XAPIError(400, "the request has no body", "body")
+    return _json(request.get_data())
+
+
+def _json(data: bytes) -> object:
+    if not data:
+        raise XAPIError(400, "the request has no body", "body")
     try:
-        return json.loads(request.get_data(as_text=True), parse_constant=_no_constant)
+        return json.loads(data.decode("utf-8"), parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError) as error:
         raise XAPIError(400, f"the body is not valid JSON: {error}", "body") from None
     except RecursionError:
@@ -106,16 +128,19 @@ def put_statement():
     if statement_id is None:
         raise XAPIError(400, "statementId parameter required", "statementId")
     _check(validate_uuid, statement_id, "statementId")
-    statement = _validate(_json_body())
+    body, parts = _request_body()
+    statement = _validate(body)
     statement_id = statement_id.lower()
     if "id" in statement and str(statement["id"]).lower() != statement_id:
         raise XAPIError(400, "the statement id differs from statementId", "id")
     statement = {**statement, "id": statement_id}
+    attachments = _attachments([statement], parts)
     existing = _existing([statement_id]).get(statement_id)
     if existing is not None:
         if _same(existing.payload, statement):
             return Response(status=204)
         raise XAPIError(409, "another statement with this id is stored", "id")
+    store_parts(attachments)
     record_statements([statement], client=current_client())
     db.session.commit()
     return Response(status=204)
@@ -124,7 +149,7 @@ def put_statement():
 @bp.post("/statements")
 @require_scope(Scope.STATEMENTS_WRITE)
 def post_statements():
-    body = _json_body()
+    body, parts = _request_body()
     batch = body if isinstance(body, list) else [body]
     if not batch:
         raise XAPIError(400, "empty batch", "body")
@@ -138,6 +163,7 @@ def post_statements():
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
     if duplicated:
         raise XAPIError(400, f"the batch repeats statement id {duplicated[0]}", "id")
+    attachments = _attachments(statements, parts)
     existing = _existing(ids)
     new = []
     for statement in statements:
@@ -146,10 +172,28 @@ def post_statements():
             new.append(statement)
         elif not _same(stored.payload, statement):
             raise XAPIError(409, f"another statement with id {statement['id']} is stored", "id")
-    # All or nothing: one transaction for the whole batch.
+    # All or nothing: one transaction for the whole batch, attachments included.
+    store_parts(attachments)
     record_statements(new, client=current_client())
     db.session.commit()
     return jsonify(ids)
+
+
+def _attachments(statements: list[dict], parts: dict[str, Part] | None) -> dict[str, Part]:
+    """The attachment contents to store with `statements` (Data §2.4.11)."""
+    if parts is None:
+        # A JSON request can only reference attachments (fileUrl), not carry them.
+        for index, statement in enumerate(statements):
+            for number, attachment in enumerate(statement.get("attachments") or []):
+                if "fileUrl" not in attachment:
+                    prefix = f"[{index}]." if len(statements) > 1 else ""
+                    raise XAPIError(
+                        400,
+                        "an attachment without fileUrl must be sent in a multipart/mixed request",
+                        f"{prefix}attachments[{number}]",
+                    )
+        return {}
+    return check_attachments(statements, parts)
 
 
 @bp.get("/statements")
@@ -181,6 +225,7 @@ def get_statements():
     if "until" in args:
         query = query.where(Statement.stored <= _time(args["until"], "until"))
     ascending = _bool(args.get("ascending", "false"), "ascending")
+    with_attachments = _bool(args.get("attachments", "false"), "attachments")
     limit = _int(args.get("limit", "0"), "limit")
     limit = MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT)
     if "cursor" in args:
@@ -195,9 +240,11 @@ def get_statements():
         params["cursor"] = str(rows[-1].seq)
         more = "/xapi/statements?" + "&".join(f"{k}={_quote(v)}" for k, v in sorted(params.items()))
     form, languages = _format()
-    response = jsonify(
-        statements=[formatted(row.payload, form, languages) for row in rows], more=more
-    )
+    result = {
+        "statements": [formatted(row.payload, form, languages) for row in rows],
+        "more": more,
+    }
+    response = _respond(result, [row.payload for row in rows], with_attachments)
     response.headers["X-Experience-API-Consistent-Through"] = consistent.isoformat()
     return response
 
@@ -238,6 +285,7 @@ def _single(statement_id: str | None, voided_id: str | None):
     wanted = statement_id if statement_id is not None else voided_id
     field = "statementId" if statement_id is not None else "voidedStatementId"
     _check(validate_uuid, wanted, field)
+    with_attachments = _bool(request.args.get("attachments", "false"), "attachments")
     row = _existing([wanted.lower()]).get(wanted.lower())
     client = current_client()
     if row is not None and not has_scope(client, Scope.STATEMENTS_READ):
@@ -246,9 +294,17 @@ def _single(statement_id: str | None, voided_id: str | None):
     if row is None or row.is_voided != (voided_id is not None):
         raise XAPIError(404, "no such statement", field)
     form, languages = _format()
-    response = jsonify(formatted(row.payload, form, languages))
+    response = _respond(formatted(row.payload, form, languages), [row.payload], with_attachments)
     response.headers["X-Experience-API-Consistent-Through"] = utcnow().isoformat()
     return response
+
+
+def _respond(document: object, statements: list[dict], with_attachments: bool) -> Response:
+    """JSON, or with attachments=true multipart/mixed: the JSON, then the attachments."""
+    if not with_attachments:
+        return jsonify(document)
+    body, content_type = multipart_response(document, statements)
+    return Response(body, content_type=content_type)
 
 
 def _format() -> tuple[str, list[str]]:
