@@ -20,6 +20,11 @@ class Config:
     LMS_BASE_URL = os.environ.get("LMS_BASE_URL", "http://localhost:5000").rstrip("/")
     XAPI_ACTIVITY_BASE = os.environ.get("XAPI_ACTIVITY_BASE")
     XAPI_PLATFORM = "Parcours"
+    # An outside LRS that receives a copy of every stored statement (None: no forwarding).
+    XAPI_FORWARD_URL = os.environ.get("XAPI_FORWARD_URL") or None
+    XAPI_FORWARD_USERNAME = os.environ.get("XAPI_FORWARD_USERNAME")
+    XAPI_FORWARD_PASSWORD = os.environ.get("XAPI_FORWARD_PASSWORD")
+    XAPI_FORWARD_BATCH = int(os.environ.get("XAPI_FORWARD_BATCH", "100"))
     COURSES_DIR = os.environ.get("LMS_COURSES_DIR", str(ROOT / "courses"))
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"

@@ -31,6 +31,7 @@ from lms.progress.projection import (
 from lms.xapi import statements as build
 from lms.xapi import vocabulary
 from lms.xapi.clients import client_authority
+from lms.xapi.forwarding.operations import enqueue as enqueue_forwarding
 from lms.xapi.index import agent_key as actor_key
 from lms.xapi.index import involved_activities, involved_agents
 from lms.xapi.models import LRSClient, Statement, StatementActivity, StatementAgent
@@ -160,6 +161,7 @@ def _store(payload: dict, client: LRSClient | None = None) -> Statement:
     db.session.add(statement)
     db.session.flush()
     _index(statement)
+    enqueue_forwarding(statement)
     return statement
 
 

@@ -1,7 +1,7 @@
-"""Admin pages of the LRS: API clients."""
+"""Admin pages of the LRS: API clients, forwarding to an outside LRS."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +12,7 @@ from lms.core.errors import DomainError
 from lms.extensions import db
 from lms.xapi.clients import create_client
 from lms.xapi.forms import SCOPE_LABELS, LRSClientForm
+from lms.xapi.forwarding.operations import backlog, current_state
 from lms.xapi.models import LRSClient
 
 bp = Blueprint("lrs_admin", __name__, url_prefix="/admin/lrs")
@@ -60,3 +61,14 @@ def toggle(client_id: int):
     db.session.commit()
     flash(_("Client réactivé.") if client.is_active else _("Client désactivé."), "success")
     return redirect(url_for("lrs_admin.clients"))
+
+
+@bp.get("/forwarding")
+@role_required(Role.ADMIN)
+def forwarding():
+    return render_template(
+        "xapi/forwarding.html",
+        url=current_app.config["XAPI_FORWARD_URL"],
+        backlog=backlog(),
+        state=current_state(),
+    )

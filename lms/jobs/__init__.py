@@ -1,0 +1,1 @@
+"""Scheduled jobs, run by `flask lms scheduler` in a process of their own."""

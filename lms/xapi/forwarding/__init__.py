@@ -1,0 +1,1 @@
+"""Forwarding of stored statements to an outside LRS, through a durable outbox."""
