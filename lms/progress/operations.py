@@ -3,13 +3,12 @@
 import sqlalchemy as sa
 
 from lms.catalog.models import Parcours
-from lms.core.db import utcnow
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.progress.models import LevelProgress, ModuleProgress, ParcoursProgress
-from lms.progress.projection import ProjectionCache, apply_statement, due_completions
+from lms.progress.projection import ProjectionCache, apply_statement
 from lms.xapi.models import Statement
-from lms.xapi.store import completion_statement, record_statements
+from lms.xapi.store import record_due_completions
 
 _REPLAY_BATCH = 1000
 
@@ -41,11 +40,6 @@ def replay_progress() -> int:
     return replayed
 
 
-# Each pass records at least one completion, and a parcours has few levels: a bound that is
-# never reached guards against a rule that would keep finding the same completion due.
-_MAX_RECONCILE_PASSES = 50
-
-
 def reconcile_progress(parcours: Parcours) -> int:
     """Record the completions a content change made due, for every learner of `parcours`.
 
@@ -55,15 +49,7 @@ def reconcile_progress(parcours: Parcours) -> int:
     are recorded as statements through the write path, so replay rebuilds them. Returns the
     number of statements recorded. Flushes; the caller commits.
     """
-    recorded = 0
-    now = utcnow()
     enrollments = db.session.scalars(
         sa.select(Enrollment).where(Enrollment.parcours_id == parcours.id).order_by(Enrollment.id)
     ).all()
-    for enrollment in enrollments:
-        for _pass in range(_MAX_RECONCILE_PASSES):
-            due = due_completions(enrollment, now)
-            if not due:
-                break
-            recorded += len(record_statements([completion_statement(c) for c in due]))
-    return recorded
+    return len(record_due_completions(enrollments))

@@ -103,18 +103,41 @@ def _void(voiding: Statement, cache: ProjectionCache, stored: list[Statement]) -
     if target.user_id is None:
         return
     rebuild_user_progress(target.user_id)
-    now = utcnow()
     enrollments = db.session.scalars(
         sa.select(Enrollment).where(Enrollment.user_id == target.user_id)
     ).all()
+    _record_due_completions(enrollments, cache, stored, cause=voiding)
+
+
+# Each pass records at least one completion, and a parcours has few levels: a bound that is
+# never reached guards against a rule that would keep finding the same completion due.
+_MAX_DUE_PASSES = 50
+
+
+def record_due_completions(enrollments: Iterable[Enrollment]) -> list[Statement]:
+    """Record, through the write path, the completions the rules call for but nothing
+    recorded yet (after a content change); returns the statements stored. Flushes."""
+    stored: list[Statement] = []
+    _record_due_completions(enrollments, ProjectionCache(), stored, cause=None)
+    db.session.flush()
+    return stored
+
+
+def _record_due_completions(
+    enrollments: Iterable[Enrollment],
+    cache: ProjectionCache,
+    stored: list[Statement],
+    cause: Statement | None,
+) -> None:
+    now = utcnow()
     for enrollment in enrollments:
-        # Bounded: each pass records at least one completion.
-        for _pass in range(50):
+        for _pass in range(_MAX_DUE_PASSES):
             due = due_completions(enrollment, now)
             if not due:
                 break
             for completion in due:
-                _record(_caused_by(completion_statement(completion), voiding), cache, stored)
+                payload = completion_statement(completion)
+                _record(_caused_by(payload, cause) if cause else payload, cache, stored)
 
 
 def _caused_by(payload: dict, cause: Statement) -> dict:
