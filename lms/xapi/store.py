@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import make_transient_to_detached
 
 from lms.accounts.models import User
 from lms.catalog.models import Level, Module, Parcours
@@ -28,31 +29,47 @@ from lms.progress.projection import (
     due_completions,
     rebuild_user_progress,
 )
+from lms.xapi import bulk, vocabulary
 from lms.xapi import statements as build
-from lms.xapi import vocabulary
 from lms.xapi.clients import client_authority
-from lms.xapi.forwarding.operations import enqueue as enqueue_forwarding
+from lms.xapi.forwarding.operations import forwarding_is_on
+from lms.xapi.ids import parse_activity_iri
 from lms.xapi.index import agent_key as actor_key
 from lms.xapi.index import involved_activities, involved_agents
-from lms.xapi.models import LRSClient, Statement, StatementActivity, StatementAgent
+from lms.xapi.models import LRSClient, Statement
 from lms.xapi.statements import XAPI_VERSION, Journey
 
 
 def record_statements(
-    payloads: Iterable[dict], *, client: LRSClient | None = None
+    payloads: Iterable[dict], *, client: LRSClient | None = None, ids_checked: bool = False
 ) -> list[Statement]:
     """Store statements and update progress from them; flushes, the caller commits.
 
     `client` is the outside tool that sent them through the API (its agent becomes their
     authority); None means the platform itself. Returns every statement stored, including
     the `completed` and `earned` statements the given ones caused, each after its cause.
+    Raises Conflict if a statement id is already stored; `ids_checked` says the caller
+    has just looked (the API does, to tell a repeat from a conflict), so the store does not
+    look again (the unique index still refuses a statement stored in between).
     """
     cache = ProjectionCache()
     stored: list[Statement] = []
-    for payload in payloads:
-        if client is not None:
-            payload = {**payload, "authority": client_authority(client)}
-        _record(payload, cache, stored, client)
+    rows = [_row(payload, client) for payload in payloads]
+    if not ids_checked:
+        _refuse_stored_ids([row["id"] for row in rows])
+    _resolve_users(rows)
+    # Statements that cannot move anyone's progress (most of what outside tools send) are
+    # inserted together; the others one by one, each folded into the projection before the
+    # next, so storage order stays the order in which they took effect (replay follows it).
+    inert: list[dict] = []
+    for row in rows:
+        if _is_inert(row):
+            inert.append(row)
+            continue
+        stored.extend(_insert_many(inert))
+        inert = []
+        _record_row(row, cache, stored, client)
+    stored.extend(_insert_many(inert))
     db.session.flush()
     return stored
 
@@ -63,7 +80,17 @@ def _record(
     stored: list[Statement],
     client: LRSClient | None = None,
 ) -> None:
-    statement = _store(payload, client)
+    """Store one statement the platform derived, and fold it in."""
+    row = _row(payload, client)
+    _refuse_stored_ids([row["id"]])
+    _resolve_users([row])
+    _record_row(row, cache, stored, client)
+
+
+def _record_row(
+    row: dict, cache: ProjectionCache, stored: list[Statement], client: LRSClient | None
+) -> None:
+    statement = _insert_one(row)
     stored.append(statement)
     if statement.verb_id == vocabulary.VOIDED.id:
         _void(statement, cache, stored)
@@ -156,56 +183,109 @@ def platform_authority() -> dict:
     }
 
 
-def _store(payload: dict, client: LRSClient | None = None) -> Statement:
+def _row(payload: dict, client: LRSClient | None) -> dict:
+    """The statement's column values, its payload completed as the LRS stores it."""
     now = utcnow()
+    if client is not None:
+        payload = {**payload, "authority": client_authority(client)}
     payload = context_activities_as_lists(dict(payload))
     payload["id"] = str(payload.get("id") or uuid.uuid4()).lower()
     payload.setdefault("timestamp", now.isoformat())
     payload["stored"] = now.isoformat()
     payload.setdefault("authority", platform_authority())
     payload["version"] = payload.get("version") or XAPI_VERSION
-    if db.session.scalar(sa.select(Statement.seq).where(Statement.id == payload["id"])):
-        raise Conflict(_("La déclaration %(id)s est déjà enregistrée.", id=payload["id"]))
     actor = payload["actor"]
-    context = payload.get("context") or {}
-    registration = context.get("registration")
-    statement = Statement(
-        id=payload["id"],
-        actor_key=actor_key(actor),
-        user_id=_user_id(actor),
-        verb_id=payload["verb"]["id"],
-        object_id=str(payload["object"].get("id", ""))[:1000],
-        registration=registration.lower() if isinstance(registration, str) else None,
-        timestamp=_aware(datetime.fromisoformat(payload["timestamp"].replace("Z", "+00:00"))),
-        stored=now,
-        client_id=client.id if client is not None else None,
-        payload=payload,
+    registration = (payload.get("context") or {}).get("registration")
+    return {
+        "id": payload["id"],
+        "actor_key": actor_key(actor),
+        "user_id": None,
+        "verb_id": payload["verb"]["id"],
+        "object_id": str(payload["object"].get("id", ""))[:1000],
+        "registration": registration.lower() if isinstance(registration, str) else None,
+        "timestamp": _aware(datetime.fromisoformat(payload["timestamp"].replace("Z", "+00:00"))),
+        "stored": now,
+        "is_voided": False,
+        "client_id": client.id if client is not None else None,
+        "payload": payload,
+    }
+
+
+def _refuse_stored_ids(ids: list[str]) -> None:
+    if len(set(ids)) != len(ids):
+        repeated = next(i for i in ids if ids.count(i) > 1)
+        raise Conflict(_("La déclaration %(id)s est déjà enregistrée.", id=repeated))
+    if not ids:
+        return
+    table = Statement.__table__
+    stored = (
+        db.session.connection()
+        .execute(sa.select(table.c.id).where(table.c.id.in_(ids)).limit(1))
+        .scalar()
     )
-    db.session.add(statement)
-    db.session.flush()
-    _index(statement)
-    enqueue_forwarding(statement)
-    return statement
+    if stored is not None:
+        raise Conflict(_("La déclaration %(id)s est déjà enregistrée.", id=stored))
 
 
-def _index(statement: Statement) -> None:
+def _resolve_users(rows: list[dict]) -> None:
+    """Set user_id on the rows whose actor is one of our accounts (one query for all)."""
+    base_url = current_app.config["LMS_BASE_URL"]
+    names = {}
+    for row in rows:
+        account = row["payload"]["actor"].get("account") or {}
+        if account.get("homePage") == base_url and isinstance(account.get("name"), str):
+            names.setdefault(account["name"], []).append(row)
+    if not names:
+        return
+    found = db.session.execute(
+        sa.select(User.public_id, User.id).where(User.public_id.in_(list(names)))
+    )
+    for public_id, user_id in found:
+        for row in names[public_id]:
+            row["user_id"] = user_id
+
+
+def _is_inert(row: dict) -> bool:
+    """True when storing the statement is all there is to do: it voids nothing and is not
+    a learner's statement about one of our activities (see `apply_statement`)."""
+    if row["verb_id"] == vocabulary.VOIDED.id:
+        return False
+    return row["user_id"] is None or parse_activity_iri(row["object_id"]) is None
+
+
+def _insert_one(row: dict) -> Statement:
+    return _insert_many([row])[0]
+
+
+def _insert_many(rows: list[dict]) -> list[Statement]:
+    """Insert statements with their index and outbox rows (see `lms.xapi.bulk`): the ORM's
+    unit of work would cost more than the inserts themselves."""
+    if not rows:
+        return []
+    involved = bulk.StatementRows(statements=rows)
+    for row in rows:
+        _index(row, involved)
+    seqs = bulk.insert_statements(involved, outbox=forwarding_is_on())
+    statements = []
+    for row in rows:
+        statement = Statement(seq=seqs[row["id"]], **row)
+        # Known to the session as stored, without a second INSERT.
+        make_transient_to_detached(statement)
+        db.session.add(statement)
+        statements.append(statement)
+    return statements
+
+
+def _index(row: dict, involved: bulk.StatementRows) -> None:
     """Record who and what the statement involves, for the query filters."""
     agents: dict[str, bool] = {}
-    for key, direct in involved_agents(statement.payload):
+    for key, direct in involved_agents(row["payload"]):
         agents[key] = agents.get(key, False) or direct
     activities: dict[str, bool] = {}
-    for activity_id, direct in involved_activities(statement.payload):
+    for activity_id, direct in involved_activities(row["payload"]):
         activities[activity_id[:1000]] = activities.get(activity_id[:1000], False) or direct
-    db.session.add_all(
-        [
-            StatementAgent(statement_seq=statement.seq, agent_key=key, is_direct=direct)
-            for key, direct in agents.items()
-        ]
-        + [
-            StatementActivity(statement_seq=statement.seq, activity_id=key, is_direct=direct)
-            for key, direct in activities.items()
-        ]
-    )
+    involved.agents += [(row["id"], key, direct) for key, direct in agents.items()]
+    involved.activities += [(row["id"], key, direct) for key, direct in activities.items()]
 
 
 def context_activities_as_lists(payload: dict) -> dict:
@@ -229,13 +309,6 @@ def context_activities_as_lists(payload: dict) -> dict:
 def _aware(moment: datetime) -> datetime:
     # Validation requires a time zone; this guards the platform's own statements.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _user_id(actor: dict) -> int | None:
-    account = actor.get("account") or {}
-    if account.get("homePage") != current_app.config["LMS_BASE_URL"]:
-        return None
-    return db.session.scalar(sa.select(User.id).where(User.public_id == account.get("name")))
 
 
 def completion_statement(completion: Completion) -> dict:

@@ -2,6 +2,8 @@
 real commits, since requests racing each other need separate connections and transactions."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -20,13 +22,15 @@ def db_session():
     database, and each request must have its own connection."""
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def committed_app(request, tmp_path_factory) -> Iterator[Flask]:
-    with new_database(request.param, tmp_path_factory.mktemp("concurrency-db")) as url:
+@contextmanager
+def app_on_new_database(kind: str, directory: Path, *, courses: bool = True) -> Iterator[Flask]:
+    """An app on a fresh `kind` database, migrated, with the seed courses unless told not."""
+    with new_database(kind, directory) as url:
         app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
             upgrade()
-            import_courses(ROOT / "courses")
+            if courses:
+                import_courses(ROOT / "courses")
             db.session.commit()
             db.session.remove()
         try:
@@ -34,3 +38,9 @@ def committed_app(request, tmp_path_factory) -> Iterator[Flask]:
         finally:
             with app.app_context():
                 db.engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def committed_app(request, tmp_path_factory) -> Iterator[Flask]:
+    with app_on_new_database(request.param, tmp_path_factory.mktemp("concurrency-db")) as app:
+        yield app

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.progress.models import ModuleProgress
+from lms.xapi.forwarding.models import ForwardingItem
 from lms.xapi.models import Statement
 from tests.learning.helpers import enroll, module_url, read
 
@@ -340,3 +341,79 @@ def test_statements_targeting_a_voided_match_still_come_back(client, writer):
     listed = client.get("/xapi/statements", query_string={"verb": verb}, headers=writer)
     ids = {s["id"] for s in listed.get_json()["statements"]}
     assert ids == {voiding, comment}
+
+
+def test_a_mixed_batch_is_stored_in_the_order_sent_each_completion_after_its_cause(
+    app, client, login, make_user, seed, writer, db_session
+):
+    """Outside statements are inserted together, ours one by one: storage order (which
+    replay follows) must still be the order sent, with what a statement caused right after it."""
+    user = make_user()
+    login(user)
+    enroll(client, seed)
+    first = seed.levels[0].modules[0]
+    read(client, seed, first)
+    actor = {"account": {"homePage": app.config["LMS_BASE_URL"], "name": user.public_id}}
+    outside = [statement(id=str(uuid.uuid4())) for _ in range(5)]
+    passed = statement(
+        id=str(uuid.uuid4()),
+        actor=actor,
+        verb={"id": ADL + "passed"},
+        object={"id": QUIZ_IRI.format(parcours=seed.slug, module=first.slug)},
+        result={"success": True, "score": {"scaled": 1.0}},
+    )
+    batch = outside[:3] + [passed] + outside[3:]
+
+    response = post(client, writer, batch)
+
+    assert response.status_code == 200
+    assert response.get_json() == [s["id"] for s in batch]
+    since_batch = db_session.scalars(
+        sa.select(Statement)
+        .where(
+            Statement.seq
+            >= sa.select(sa.func.min(Statement.seq))
+            .where(Statement.id == outside[0]["id"])
+            .scalar_subquery()
+        )
+        .order_by(Statement.seq)
+    ).all()
+    verbs = [row.verb_id.rsplit("/", 1)[-1] for row in since_batch]
+    assert [row.id for row in since_batch[:4]] == [s["id"] for s in batch[:4]]
+    # The module completion the pass caused comes before the rest of the batch.
+    assert verbs[4] == "completed"
+    assert since_batch[4].object_id.endswith(f"/modules/{first.slug}")
+    assert [row.id for row in since_batch[5:]] == [s["id"] for s in outside[3:]]
+
+
+def test_every_statement_of_a_batch_is_indexed_and_queued_for_forwarding(
+    app, client, writer, db_session, monkeypatch
+):
+    monkeypatch.setitem(app.config, "XAPI_FORWARD_URL", "https://lrs.example/xapi")
+    batch = [
+        statement(
+            id=str(uuid.uuid4()),
+            actor={"mbox": f"mailto:apprenant{n}@example.org"},
+            object={"id": f"https://outil.example/activites/{n}"},
+        )
+        for n in range(60)
+    ]
+
+    assert post(client, writer, batch).status_code == 200
+
+    for n in (0, 31, 59):
+        agent = json.dumps({"mbox": f"mailto:apprenant{n}@example.org"})
+        by_agent = client.get("/xapi/statements", query_string={"agent": agent}, headers=writer)
+        assert [s["id"] for s in by_agent.get_json()["statements"]] == [batch[n]["id"]]
+        by_activity = client.get(
+            "/xapi/statements",
+            query_string={"activity": f"https://outil.example/activites/{n}"},
+            headers=writer,
+        )
+        assert [s["id"] for s in by_activity.get_json()["statements"]] == [batch[n]["id"]]
+    queued = db_session.scalars(
+        sa.select(Statement.id)
+        .join(ForwardingItem, ForwardingItem.statement_seq == Statement.seq)
+        .order_by(ForwardingItem.statement_seq)
+    ).all()
+    assert queued == [s["id"] for s in batch]

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, request
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from lms.core.db import utcnow
@@ -134,15 +135,7 @@ def put_statement():
     if "id" in statement and str(statement["id"]).lower() != statement_id:
         raise XAPIError(400, "the statement id differs from statementId", "id")
     statement = {**statement, "id": statement_id}
-    attachments = _attachments([statement], parts)
-    existing = _existing([statement_id]).get(statement_id)
-    if existing is not None:
-        if _same(existing.payload, statement):
-            return Response(status=204)
-        raise XAPIError(409, "another statement with this id is stored", "id")
-    store_parts(attachments)
-    record_statements([statement], client=current_client())
-    db.session.commit()
+    _store([statement], _attachments([statement], parts))
     return Response(status=204)
 
 
@@ -163,20 +156,33 @@ def post_statements():
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
     if duplicated:
         raise XAPIError(400, f"the batch repeats statement id {duplicated[0]}", "id")
-    attachments = _attachments(statements, parts)
-    existing = _existing(ids)
-    new = []
-    for statement in statements:
-        stored = existing.get(statement["id"])
-        if stored is None:
-            new.append(statement)
-        elif not _same(stored.payload, statement):
-            raise XAPIError(409, f"another statement with id {statement['id']} is stored", "id")
-    # All or nothing: one transaction for the whole batch, attachments included.
-    store_parts(attachments)
-    record_statements(new, client=current_client())
-    db.session.commit()
+    _store(statements, _attachments(statements, parts))
     return jsonify(ids)
+
+
+def _store(statements: list[dict], attachments: dict[str, Part]) -> None:
+    """Store the statements not stored yet, all or nothing, and commit. One already stored
+    with the same content is left as it is; with other content, 409 (§2.1.2)."""
+    for attempt in (1, 2):
+        existing = _existing([statement["id"] for statement in statements])
+        new = []
+        for statement in statements:
+            stored = existing.get(statement["id"])
+            if stored is None:
+                new.append(statement)
+            elif not _same(stored.payload, statement):
+                raise XAPIError(409, f"another statement with id {statement['id']} is stored", "id")
+        try:
+            store_parts(attachments)
+            record_statements(new, client=current_client(), ids_checked=True)
+            db.session.commit()
+            return
+        except IntegrityError:
+            # Another request stored one of these ids (or attachments) between the look
+            # above and the insert: look again, once, now that it is committed.
+            db.session.rollback()
+            if attempt == 2:
+                raise
 
 
 def _attachments(statements: list[dict], parts: dict[str, Part] | None) -> dict[str, Part]:

@@ -38,11 +38,10 @@ class ForwardResult:
     next_attempt_at: datetime | None = None
 
 
-def enqueue(statement: Statement) -> None:
-    """Put a newly stored statement in the outbox, if forwarding is on; the caller's
-    transaction, so the statement and its item are stored, or rolled back, together."""
-    if current_app.config.get("XAPI_FORWARD_URL"):
-        db.session.add(ForwardingItem(statement_seq=statement.seq))
+def forwarding_is_on() -> bool:
+    """Whether stored statements go into the outbox: the write path puts each statement
+    there in the transaction that stores it, so that stored and forwarded never disagree."""
+    return bool(current_app.config.get("XAPI_FORWARD_URL"))
 
 
 def forwarding_state() -> ForwardingState:

@@ -1,0 +1,160 @@
+"""Storing statement rows with their index rows in as few round trips as possible.
+
+Outside tools send statements one by one or in batches, and most of them (anything that is
+not a learner of ours acting on one of our activities) only need to be stored, indexed and,
+when forwarding is on, put in the outbox. On PostgreSQL all of that is one SQL statement,
+whatever the number of statements: the rows travel as arrays, and data-modifying CTEs insert
+the statements, then their index and outbox rows, joined on the statement id. On SQLite,
+which has no round trips to save, multi-row INSERTs do the same.
+
+Runs on the session's connection, inside the caller's transaction.
+"""
+
+import json
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from lms.core.db import utcnow
+from lms.extensions import db
+from lms.xapi.forwarding.models import ForwardingItem
+from lms.xapi.models import Statement, StatementActivity, StatementAgent
+
+# The statement columns the caller gives, in this order (seq is generated).
+STATEMENT_COLUMNS = (
+    "id",
+    "actor_key",
+    "user_id",
+    "verb_id",
+    "object_id",
+    "registration",
+    "timestamp",
+    "stored",
+    "is_voided",
+    "client_id",
+    "payload",
+)
+_ARRAY_TYPES = (
+    "varchar[]",
+    "varchar[]",
+    "bigint[]",
+    "varchar[]",
+    "varchar[]",
+    "varchar[]",
+    "timestamptz[]",
+    "timestamptz[]",
+    "boolean[]",
+    "bigint[]",
+    "text[]",
+)
+
+
+@dataclass
+class StatementRows:
+    """Statements to insert, and what they involve (by statement id)."""
+
+    statements: list[dict] = field(default_factory=list)
+    agents: list[tuple[str, str, bool]] = field(default_factory=list)  # id, agent key, direct
+    activities: list[tuple[str, str, bool]] = field(default_factory=list)  # id, activity, direct
+
+
+def insert_statements(rows: StatementRows, *, outbox: bool) -> dict[str, int]:
+    """Insert the statements, their agent and activity index rows and, if `outbox`, their
+    forwarding outbox items; returns each statement's sequence number by id. Statements
+    are numbered in the order given."""
+    if not rows.statements:
+        return {}
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        return _insert_postgresql(connection, rows, outbox)
+    return _insert_generic(connection, rows, outbox)
+
+
+def _insert_postgresql(connection: sa.Connection, rows: StatementRows, outbox: bool) -> dict:
+    columns = ", ".join(f'"{name}"' for name in STATEMENT_COLUMNS)
+    # %b: binary parameters (the text format escapes each array element with a regex).
+    unnested = ", ".join(f"%b::{array}" for array in _ARRAY_TYPES)
+    selected = ", ".join(
+        "s.payload::jsonb" if name == "payload" else f's."{name}"' for name in STATEMENT_COLUMNS
+    )
+    outbox_cte = (
+        ", outbox AS (INSERT INTO xapi_forwarding_outbox (statement_seq, created_at, attempts)"
+        " SELECT seq, %s, 0 FROM stored)"
+        if outbox
+        else ""
+    )
+    # WITH ORDINALITY … ORDER BY: the sequence numbers follow the order given.
+    sql = f"""
+        WITH stored AS (
+            INSERT INTO statements ({columns})
+            SELECT {selected}
+            FROM unnest({unnested}) WITH ORDINALITY AS s({columns}, position)
+            ORDER BY s.position
+            RETURNING seq, id
+        ), agents AS (
+            INSERT INTO statement_agents (statement_seq, agent_key, is_direct)
+            SELECT stored.seq, a.agent_key, a.is_direct
+            FROM unnest(%b::varchar[], %b::varchar[], %b::boolean[])
+                AS a(statement_id, agent_key, is_direct)
+            JOIN stored ON stored.id = a.statement_id
+        ), activities AS (
+            INSERT INTO statement_activities (statement_seq, activity_id, is_direct)
+            SELECT stored.seq, a.activity_id, a.is_direct
+            FROM unnest(%b::varchar[], %b::varchar[], %b::boolean[])
+                AS a(statement_id, activity_id, is_direct)
+            JOIN stored ON stored.id = a.statement_id
+        ){outbox_cte}
+        SELECT seq, id FROM stored
+    """  # noqa: S608 - only our own column names and types are interpolated
+    parameters: list = [
+        [json.dumps(row[name]) if name == "payload" else row[name] for row in rows.statements]
+        for name in STATEMENT_COLUMNS
+    ]
+    for involved in (rows.agents, rows.activities):
+        parameters += [[item[0] for item in involved], [item[1] for item in involved]]
+        parameters.append([item[2] for item in involved])
+    if outbox:
+        parameters.append(utcnow())
+    # exec_driver_sql: the driver's own placeholders, and its errors raised as SQLAlchemy's
+    # (a unique id violated by a concurrent request is an IntegrityError the API handles).
+    result = connection.exec_driver_sql(sql, tuple(parameters))
+    return {statement_id: seq for seq, statement_id in result}
+
+
+def _insert_generic(connection: sa.Connection, rows: StatementRows, outbox: bool) -> dict:
+    table = Statement.__table__
+    result = connection.execute(
+        sa.insert(table).returning(table.c.seq, table.c.id, sort_by_parameter_order=True),
+        rows.statements,
+    )
+    seqs = {statement_id: seq for seq, statement_id in result}
+    _insert_rows(
+        connection,
+        StatementAgent.__table__,
+        [
+            {"statement_seq": seqs[i], "agent_key": key, "is_direct": direct}
+            for i, key, direct in rows.agents
+        ],
+    )
+    _insert_rows(
+        connection,
+        StatementActivity.__table__,
+        [
+            {"statement_seq": seqs[i], "activity_id": key, "is_direct": direct}
+            for i, key, direct in rows.activities
+        ],
+    )
+    if outbox:
+        _insert_rows(
+            connection,
+            ForwardingItem.__table__,
+            [{"statement_seq": seq} for seq in seqs.values()],
+        )
+    return seqs
+
+
+def _insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+    # RETURNING makes SQLAlchemy batch the rows into multi-row INSERTs ("insertmanyvalues");
+    # without it each row would be an INSERT of its own.
+    if rows:
+        connection.execute(sa.insert(table).returning(table.c.id), rows)
