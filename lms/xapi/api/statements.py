@@ -51,6 +51,13 @@ _LIST_PARAMETERS = {
     "ascending",
     "cursor",
 }
+# Filters that pick out few statements, through an index of their own.
+_SELECTIVE_FILTERS = {"agent", "activity", "registration"}
+# Aliases of the statements table for the filter subqueries; made once, since making one
+# costs more than the rest of a GET.
+_TARGET = aliased(Statement, name="target")
+_MATCHING = aliased(Statement, name="matching")
+_REFERRER = aliased(Statement, name="referrer")
 # What the LRS adds or may rewrite; two statements that differ only there are the same.
 _LRS_SET = ("stored", "authority", "version")
 
@@ -223,9 +230,19 @@ def get_statements():
         # §2.1.3, filter conditions for StatementRefs: a statement that targets one matching
         # the filters is returned too (a voiding statement, a comment on a statement…),
         # even when the target itself is voided.
-        target = aliased(Statement)
+        target = _TARGET
         matching_targets = sa.select(target.id).where(*_filter_conditions(args, target))
-        query = query.where(sa.or_(sa.and_(*conditions), Statement.object_id.in_(matching_targets)))
+        referring = Statement.object_id.in_(matching_targets)
+        if _SELECTIVE_FILTERS & set(args):
+            # Few statements match: gather them through the indexes (the matching ones, then
+            # those referring to them), rather than walk the store testing each, which is
+            # what the planner does with an OR of the two.
+            matching, referrer = _MATCHING, _REFERRER
+            direct = sa.select(matching.seq).where(*_filter_conditions(args, matching))
+            referring_seqs = sa.select(referrer.seq).where(referrer.object_id.in_(matching_targets))
+            query = query.where(Statement.seq.in_(sa.union(direct, referring_seqs)))
+        else:
+            query = query.where(sa.or_(sa.and_(*conditions), referring))
     if "since" in args:
         query = query.where(Statement.stored > _time(args["since"], "since"))
     if "until" in args:
