@@ -219,6 +219,9 @@ def get_by_agent(target: Target, run: Run, queries: int) -> tuple[list[float], i
 def stored_count(database_url: str) -> int:
     import sqlalchemy as sa
 
+    for scheme in ("postgres://", "postgresql://"):  # as the app reads it: psycopg 3
+        if database_url.startswith(scheme):
+            database_url = "postgresql+psycopg://" + database_url.removeprefix(scheme)
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as connection:
@@ -320,7 +323,7 @@ def bench(target: Target, args: argparse.Namespace, database_url: str | None) ->
         missing = args.fill - stored_count(database_url)
         if missing > 0:
             started = time.perf_counter()
-            rate = post_batches(target, run, missing, args.batch, args.threads)
+            rate = post_batches(target, run, missing, args.fill_batch, args.threads)
             print(
                 f"fill:    {missing:,} statements at {rate:,.0f}/s "
                 f"in {time.perf_counter() - started:,.0f} s"
@@ -373,6 +376,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=50_000, help="statements sent batched")
     parser.add_argument("--single", type=int, default=5_000, help="statements sent one by one")
     parser.add_argument("--fill", type=int, default=1_000_000, help="store size for the GETs")
+    parser.add_argument("--fill-batch", type=int, default=500, help="batch size to fill")
     parser.add_argument("--agents", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=1_000)
     args = parser.parse_args()
