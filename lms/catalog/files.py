@@ -127,7 +127,7 @@ def check_file(filename: str, data: bytes) -> FileType:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):g}"
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ",")
 
 
 def uploads_dir() -> Path:

@@ -126,23 +126,22 @@ def _update_resources(package: PackageSource, module: Module, source: ModuleSour
     """Update resources in place by position: rewriting the same list changes no row."""
     existing = list(module.resources)
     for position, spec in enumerate(source.front.resources, start=1):
+        # Stored first: storing flushes, and a half-filled resource must not be flushed.
+        stored = None
+        if spec.file is not None:
+            file = package.files[spec.file]
+            stored = store_file(module.parcours_id, file.data, file.kind)
         if position <= len(existing):
             resource = existing[position - 1]
         else:
-            resource = Resource(position=position)
+            resource = Resource(position=position, title=spec.title, url="")
             module.resources.append(resource)
         resource.position = position
         resource.title = spec.title
         resource.kind = spec.kind
-        if spec.file is None:
-            resource.url = spec.url or ""
-            resource.file_sha256 = resource.file_name = None
-        else:
-            file = package.files[spec.file]
-            stored = store_file(module.parcours_id, file.data, file.kind)
-            resource.url = ""
-            resource.file_sha256 = stored.sha256
-            resource.file_name = spec.file.rpartition("/")[2]
+        resource.url = spec.url or ""
+        resource.file_sha256 = stored.sha256 if stored is not None else None
+        resource.file_name = spec.file.rpartition("/")[2] if spec.file is not None else None
     # Resources past the new end are orphans, deleted by the cascade.
     del module.resources[len(source.front.resources) :]
 
