@@ -16,6 +16,7 @@ from lms.catalog.loader import PackageError, import_packages, read_package
 from lms.catalog.loader.errors import LoadError
 from lms.catalog.loader.importer import ImportReport
 from lms.catalog.models import LEVEL_ORDER, Parcours, ParcoursOwner
+from lms.catalog.ownership import can_edit, is_owner
 from lms.catalog.package import package_files, unzip_package, write_files
 from lms.core.db import utcnow
 from lms.core.errors import Conflict, DomainError, Forbidden
@@ -41,19 +42,6 @@ class PublishError(DomainError):
     def __init__(self, errors: list[LoadError]) -> None:
         super().__init__(_("Le brouillon ne peut pas être publié : corrigez ces points."))
         self.errors = errors
-
-
-def is_owner(user: User, parcours: Parcours) -> bool:
-    return (
-        db.session.get(ParcoursOwner, {"parcours_id": parcours.id, "user_id": user.id}) is not None
-    )
-
-
-def can_edit(user: User, parcours: Parcours) -> bool:
-    """Owners and admins edit a parcours; nobody else."""
-    if not user.is_authenticated:
-        return False
-    return user.role == Role.ADMIN or (user.role == Role.TRAINER and is_owner(user, parcours))
 
 
 def create_parcours(user: User, slug: str, title: str, summary: str) -> Parcours:
@@ -108,8 +96,9 @@ def get_draft(parcours: Parcours) -> ParcoursDraft:
     return draft
 
 
-def _check_version(current: int, expected: int, what: str, by: User | None, when) -> None:
+def _check_version(current: int, expected: int, what: str, by_id: int | None) -> None:
     if current != expected:
+        by = db.session.get(User, by_id) if by_id is not None else None
         who = by.name if by is not None else _("quelqu'un")
         raise EditConflictError(
             _(
@@ -139,13 +128,7 @@ def save_parcours(
 ) -> None:
     """Title, summary, pass mark, attestations and the three levels' titles and summaries."""
     _locked(draft)
-    _check_version(
-        draft.version,
-        version,
-        _("Le parcours"),
-        db.session.get(User, draft.updated_by_id or 0),
-        None,
-    )
+    _check_version(draft.version, version, _("Le parcours"), draft.updated_by_id)
     manifest = dict(draft.manifest)
     manifest.update(manifest_fields)
     manifest["levels"] = levels
@@ -217,13 +200,7 @@ def save_module(
     body_markdown: str,
 ) -> None:
     _locked(module)
-    _check_version(
-        module.version,
-        version,
-        _("Ce module"),
-        db.session.get(User, module.updated_by_id or 0),
-        None,
-    )
+    _check_version(module.version, version, _("Ce module"), module.updated_by_id)
     front = dict(module.front)
     front.update({"title": title, "duration": duration, "levers": levers})
     module.front = front
@@ -297,13 +274,7 @@ def save_quiz_settings(
 ) -> None:
     """Create, change or (with None) remove the module's quiz; questions are kept."""
     _locked(module)
-    _check_version(
-        module.quiz_version,
-        version,
-        _("Ce quiz"),
-        db.session.get(User, module.updated_by_id or 0),
-        None,
-    )
+    _check_version(module.quiz_version, version, _("Ce quiz"), module.updated_by_id)
     if settings is None:
         module.quiz = None
     else:
@@ -328,8 +299,8 @@ def save_question(
     owner = module if module is not None else draft
     _locked(owner)
     current = module.quiz_version if module is not None else draft.bank_version
-    what = _("Ce quiz") if module is not None else _("La banque de questions")
-    _check_version(current, version, what, db.session.get(User, owner.updated_by_id or 0), None)
+    what = _("Ce quiz") if module is not None else _("Le contenu de la banque de questions")
+    _check_version(current, version, what, owner.updated_by_id)
     questions = list((module.quiz or {}).get("questions", []) if module else draft.bank)
     keys = [item["id"] for item in questions]
     if question["id"] in keys and question["id"] != replaces:

@@ -4,8 +4,8 @@ import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
 
-from lms.authoring.operations import can_edit
 from lms.catalog.models import Parcours
+from lms.catalog.ownership import can_edit
 from lms.extensions import db
 
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 
 from lms.authoring.forms import QuestionForm
-from lms.catalog.loader.reader import _MESSAGES
+from lms.catalog.loader.reader import MESSAGES
 from lms.catalog.loader.schema import QuestionSpec
 from lms.catalog.questions import UnscorableAnswerError, format_number, parse_number
 
@@ -89,7 +89,7 @@ def question_from_form(form: QuestionForm, kind: str) -> tuple[dict | None, list
 
 
 def _message(detail: dict) -> str:
-    message = _MESSAGES.get(detail["type"]) or str(detail["msg"]).removeprefix("Value error, ")
+    message = MESSAGES.get(detail["type"]) or str(detail["msg"]).removeprefix("Value error, ")
     where = ".".join(str(part) for part in detail["loc"] if not str(part).startswith("function-"))
     return f"{where} : {message}" if where else message
 

@@ -2,9 +2,9 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, send_file
 from flask_login import current_user, login_required
 
-from lms.authoring.operations import can_edit
 from lms.catalog.files import IMAGE_TYPES, blob_path
 from lms.catalog.models import Module, Parcours, Resource, StoredFile
+from lms.catalog.ownership import can_edit
 from lms.catalog.queries import published_parcours
 from lms.extensions import db
 

@@ -32,6 +32,10 @@ trainer_required = role_required(Role.TRAINER, Role.ADMIN)
 
 def _draft(slug: str) -> ParcoursDraft:
     parcours = editable_parcours_or_abort(slug)
+    if db.session.get(ParcoursDraft, parcours.id) is None:
+        # The first visit makes the draft from the published content, once for everyone.
+        operations.get_draft(parcours)
+        db.session.commit()
     return operations.get_draft(parcours)
 
 

@@ -22,7 +22,7 @@ QUIZ_SUFFIXES = (".yaml", ".yml")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$\r?\n?", re.DOTALL | re.MULTILINE)
 
 # Pydantic's messages are English and generic; authors read French.
-_MESSAGES = {
+MESSAGES = {
     "extra_forbidden": "champ inconnu",
     "missing": "champ obligatoire manquant",
     "string_too_short": "ne doit pas être vide",
@@ -300,7 +300,7 @@ def _pydantic_errors(path: Path, source: YamlSource, error: ValidationError) -> 
     result = []
     for detail in error.errors(include_url=False):
         loc = tuple(part for part in detail["loc"] if not _is_tag(part))
-        message = _MESSAGES.get(detail["type"])
+        message = MESSAGES.get(detail["type"])
         if message is None:
             message = str(detail["msg"]).removeprefix("Value error, ")
         elif detail["type"] in {"string_pattern_mismatch", "literal_error", "enum"}:
