@@ -60,7 +60,7 @@ def create_parcours(client, slug="mon-parcours", title="Mon parcours"):
 def add_module(client, slug, module_slug, level="connaissances", title="Premier module"):
     return client.post(
         f"/atelier/{slug}/modules",
-        data={"level": level, "slug": module_slug, "title": title},
+        data={"module-level": level, "module-slug": module_slug, "module-title": title},
     )
 
 
@@ -79,7 +79,11 @@ def save_module(client, slug, module_slug, version, **changes):
 def upload(client, slug, module_slug, data: bytes, filename: str, title="Guide"):
     return client.post(
         f"/atelier/{slug}/modules/{module_slug}/fichiers",
-        data={"title": title, "kind": "document", "file": (io.BytesIO(data), filename)},
+        data={
+            "upload-title": title,
+            "upload-kind": "document",
+            "upload-file": (io.BytesIO(data), filename),
+        },
         content_type="multipart/form-data",
     )
 

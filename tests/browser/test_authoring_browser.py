@@ -37,7 +37,7 @@ def add_module(page: Page, level: str, slug: str, title: str) -> None:
     form.get_by_label("Titre").fill(title)
     form.get_by_role("button", name="Ajouter le module").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
-    page.get_by_label("Leviers travaillés").get_by_label("Alliances").check()
+    page.get_by_role("group", name="Leviers travaillés").get_by_label("Alliances").check()
     page.get_by_label("Contenu (Markdown)").fill(f"## {title}\n\nUn contenu **important**.")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page.get_by_role("status")).to_contain_text("Module enregistré")

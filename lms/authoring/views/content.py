@@ -132,7 +132,7 @@ def parcours(slug: str):
         "authoring/parcours.html",
         draft=_draft(slug),
         form=form,
-        new_module=NewModuleForm(formdata=None),
+        new_module=NewModuleForm(formdata=None, prefix="module"),
         action_form=EmptyForm(),
     ), status
 
@@ -141,7 +141,7 @@ def parcours(slug: str):
 @trainer_required
 def add_module(slug: str):
     draft = _draft(slug)
-    form = NewModuleForm()
+    form = NewModuleForm(prefix="module")
     if form.validate_on_submit():
         try:
             module = operations.add_module(
@@ -236,8 +236,8 @@ def _module_page(slug, module_slug, form, status, *, preview=None, upload_form=N
         module=_module(draft, module_slug),
         form=form,
         preview=preview,
-        link_form=LinkForm(formdata=None),
-        upload_form=upload_form or UploadForm(formdata=None),
+        link_form=LinkForm(formdata=None, prefix="link"),
+        upload_form=upload_form or UploadForm(formdata=None, prefix="upload"),
         action_form=EmptyForm(),
         max_megabytes=f"{max_bytes() / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ","),
         accepted=",".join(ACCEPTED_EXTENSIONS),
@@ -259,7 +259,7 @@ def _module_form(module: ModuleDraft) -> ModuleForm:
 def add_link(slug: str, module_slug: str):
     draft = _draft(slug)
     module = _module(draft, module_slug)
-    form = LinkForm()
+    form = LinkForm(prefix="link")
     if form.validate_on_submit():
         operations.add_link(
             module, current_user, form.title.data.strip(), form.url.data.strip(), form.kind.data
@@ -280,7 +280,7 @@ def add_link(slug: str, module_slug: str):
 def upload(slug: str, module_slug: str):
     draft = _draft(slug)
     module = _module(draft, module_slug)
-    form = UploadForm()
+    form = UploadForm(prefix="upload")
     if not form.validate_on_submit():
         return _module_page(slug, module_slug, _module_form(module), 422, upload_form=form)
     upload = form.file.data
