@@ -100,9 +100,9 @@ def check_file(filename: str, data: bytes) -> FileType:
     if len(data) > limit:
         raise FileRejectedError(
             _(
-                "Le fichier « %(name)s » dépasse la taille maximale (%(max)s Mo).",
+                "Le fichier « %(name)s » dépasse la taille maximale (%(max)s).",
                 name=filename,
-                max=_megabytes(limit),
+                max=size_label(limit),
             )
         )
     kind = sniff(data)
@@ -126,8 +126,16 @@ def check_file(filename: str, data: bytes) -> FileType:
     return kind
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ",")
+def too_large_message(limit: int) -> str:
+    return _("Le fichier dépasse la taille maximale (%(max)s).", max=size_label(limit))
+
+
+def size_label(size: int) -> str:
+    """10 Mo, 1,5 Mo, 200 Ko."""
+    if size < 1024 * 1024:
+        return _("%(n)d Ko", n=size // 1024)
+    megabytes = f"{size / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ",")
+    return _("%(n)s Mo", n=megabytes)
 
 
 def uploads_dir() -> Path:

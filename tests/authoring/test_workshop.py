@@ -174,7 +174,7 @@ def test_a_file_over_the_size_limit_is_refused(
     big = helpers.PDF_BYTES + b"0" * app.config["UPLOAD_MAX_BYTES"]
     response = helpers.upload(client, "mon-parcours", "m1", big, "gros.pdf")
     assert response.status_code == 422
-    assert "dépasse la taille maximale (0,2 Mo)" in page(response)
+    assert "dépasse la taille maximale (200 Ko)" in page(response)
     assert db_session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 0
 
 
@@ -243,3 +243,17 @@ def test_preview_creates_no_learner_record(client, login, make_user, db_session)
         )
         == 0
     )
+
+
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read(
+    client, login, make_user, db_session, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 10 * 1024)
+    login(make_user(Role.TRAINER))
+    helpers.create_parcours(client)
+    helpers.add_module(client, "mon-parcours", "m1")
+    big = helpers.PDF_BYTES + b"0" * (200 * 1024)
+    response = helpers.upload(client, "mon-parcours", "m1", big, "gros.pdf")
+    assert response.status_code == 413
+    assert "Le fichier dépasse la taille maximale (10 Ko)" in page(response)
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 0

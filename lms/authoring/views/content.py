@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.accounts.forms import EmptyForm
 from lms.accounts.models import Role
@@ -22,12 +23,19 @@ from lms.authoring.models import ModuleDraft, ParcoursDraft
 from lms.authoring.permissions import editable_parcours_or_abort
 from lms.authoring.queries import editable_parcours, owners
 from lms.authoring.views import bp
-from lms.catalog.files import ACCEPTED_EXTENSIONS, FileRejectedError, max_bytes
+from lms.catalog.files import (
+    ACCEPTED_EXTENSIONS,
+    FileRejectedError,
+    max_bytes,
+    size_label,
+    too_large_message,
+)
 from lms.catalog.markdown import render_markdown
 from lms.core.errors import Conflict, DomainError
 from lms.extensions import db
 
 trainer_required = role_required(Role.TRAINER, Role.ADMIN)
+FORM_SLACK_BYTES = 64 * 1024
 
 
 def _draft(slug: str) -> ParcoursDraft:
@@ -238,8 +246,8 @@ def _module_page(slug, module_slug, form, status, *, preview=None, upload_form=N
         preview=preview,
         link_form=LinkForm(formdata=None, prefix="link"),
         upload_form=upload_form or UploadForm(formdata=None, prefix="upload"),
-        action_form=EmptyForm(),
-        max_megabytes=f"{max_bytes() / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ","),
+        action_form=EmptyForm(formdata=None),
+        max_size=size_label(max_bytes()),
         accepted=",".join(ACCEPTED_EXTENSIONS),
     ), status
 
@@ -280,7 +288,14 @@ def add_link(slug: str, module_slug: str):
 def upload(slug: str, module_slug: str):
     draft = _draft(slug)
     module = _module(draft, module_slug)
-    form = UploadForm(prefix="upload")
+    # Refuse a body far over the limit before reading it (the other fields are small).
+    request.max_content_length = max_bytes() + FORM_SLACK_BYTES
+    try:
+        form = UploadForm(prefix="upload")
+    except RequestEntityTooLarge:
+        form = UploadForm(formdata=None, prefix="upload")
+        form.file.errors = [too_large_message(max_bytes())]
+        return _module_page(slug, module_slug, _module_form(module), 413, upload_form=form)
     if not form.validate_on_submit():
         return _module_page(slug, module_slug, _module_form(module), 422, upload_form=form)
     upload = form.file.data
