@@ -10,6 +10,7 @@ from lms.catalog.cli import import_courses
 from lms.catalog.operations import add_owner
 from lms.learning.models import QuizAttempt
 from lms.progress.models import ModuleProgress
+from lms.progress.operations import replay_progress
 from lms.progress.queries import load_parcours
 from tests.authoring import helpers
 from tests.catalog.packages import write_package
@@ -136,3 +137,36 @@ def test_a_bank_draw_that_cannot_be_filled_is_refused_by_the_loader(tmp_path, db
     assert (
         "draw.count: le tirage demande 9 question(s) mais banque.yaml n'en a que 4" in result.stderr
     )
+
+
+def test_replay_gives_back_the_same_progress_after_authoring(
+    client, login, make_user, db_session, tmp_path
+):
+    """Progress reached through published workshop content (bank draw included) is still a
+    pure fold of the statement store."""
+    import_courses(bank_package(tmp_path / "pkg").path)
+    parcours = load_parcours("tirage")
+    login(make_user())
+    enroll(client, parcours)
+    client.post("/parcours/tirage/modules/bases/lu")
+    first = page(client.get("/parcours/tirage/modules/bases/quiz"))
+    presented = helpers.hidden(first, "presented")
+    data = {"presented": presented, **{f"q_{key}": "true" for key in presented.split(",")}}
+    assert client.post("/parcours/tirage/modules/bases/quiz", data=data).status_code == 302
+
+    def rows():
+        return db_session.execute(
+            sa.select(
+                ModuleProgress.module_id,
+                ModuleProgress.read_at,
+                ModuleProgress.quiz_passed_at,
+                ModuleProgress.completed_at,
+                ModuleProgress.best_score,
+            ).order_by(ModuleProgress.module_id)
+        ).all()
+
+    before = rows()
+    assert any(row.completed_at is not None for row in before)
+    replay_progress()
+    db_session.expire_all()
+    assert rows() == before

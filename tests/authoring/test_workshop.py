@@ -257,3 +257,49 @@ def test_a_body_far_over_the_limit_is_refused_before_it_is_read(
     assert response.status_code == 413
     assert "Le fichier dépasse la taille maximale (10 Ko)" in page(response)
     assert db_session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 0
+
+
+def test_markdown_preview_renders_without_saving(client, login, make_user, db_session):
+    login(make_user(Role.TRAINER))
+    helpers.create_parcours(client)
+    helpers.add_module(client, "mon-parcours", "m1")
+    response = helpers.save_module(
+        client,
+        "mon-parcours",
+        "m1",
+        1,
+        body="## Titre\n\n<script>x()</script>\n\n**gras**",
+        action="preview",
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<h2>Titre</h2>" in text
+    assert "<strong>gras</strong>" in text
+    assert "<script>x()" not in text
+    draft = helpers.draft_of("mon-parcours")
+    assert draft.module("m1").body_markdown == ""
+    assert draft.module("m1").version == 1
+
+
+def test_links_are_checked_and_added(client, login, make_user, db_session):
+    login(make_user(Role.TRAINER))
+    helpers.create_parcours(client)
+    helpers.add_module(client, "mon-parcours", "m1")
+    url = "/atelier/mon-parcours/modules/m1/liens"
+    refused = client.post(
+        url,
+        data={"link-title": "Site", "link-url": "javascript:alert(1)", "link-kind": "lien"},
+        follow_redirects=True,
+    )
+    assert "Une adresse complète, en http ou https." in page(refused)
+    client.post(
+        url,
+        data={
+            "link-title": "Le RAMEAU",
+            "link-url": "https://www.lerameau.fr",
+            "link-kind": "lien",
+        },
+    )
+    assert helpers.draft_of("mon-parcours").module("m1").front["resources"] == [
+        {"title": "Le RAMEAU", "url": "https://www.lerameau.fr", "kind": "lien"}
+    ]
