@@ -6,11 +6,12 @@ exactly what a `courses/` package holds.
 """
 
 import copy
+import hashlib
 
 from lms.authoring.models import ModuleDraft, ParcoursDraft
 from lms.catalog.files import read_blob
 from lms.catalog.models import LEVEL_ORDER, Parcours
-from lms.catalog.package import PackageData, live_package
+from lms.catalog.package import PackageData, live_package, package_files, zip_files
 
 
 def draft_package(draft: ParcoursDraft) -> PackageData:
@@ -32,9 +33,16 @@ def draft_package(draft: ParcoursDraft) -> PackageData:
     return data
 
 
+def published_fingerprint(parcours: Parcours) -> str:
+    """A hash of the published content, as the package it exports to."""
+    data = zip_files(parcours.slug, package_files(live_package(parcours)))
+    return hashlib.sha256(data).hexdigest()
+
+
 def fill_draft(draft: ParcoursDraft, parcours: Parcours) -> None:
     """Make the draft a copy of the published content."""
     data = live_package(parcours)
+    draft.based_on = published_fingerprint(parcours)
     manifest = copy.deepcopy(data.manifest)
     structure = {key.value: [] for key in LEVEL_ORDER}
     for level in manifest["levels"]:

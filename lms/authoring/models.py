@@ -40,6 +40,10 @@ class ParcoursDraft(db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     published_at: Mapped[datetime | None]
+    # SHA-256 of the published package the draft starts from: if the published content
+    # changes otherwise (a `flask lms import-course`), publishing the draft would undo that
+    # change, so it is refused until the trainer starts again from the published version.
+    based_on: Mapped[str | None] = mapped_column(sa.String(64))
 
     parcours: Mapped[Parcours] = relationship()
     modules: Mapped[list["ModuleDraft"]] = relationship(

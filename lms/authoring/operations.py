@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from lms.accounts.models import Role, User
-from lms.authoring.drafts import draft_package, fill_draft
+from lms.authoring.drafts import draft_package, fill_draft, published_fingerprint
 from lms.authoring.models import ModuleDraft, ParcoursDraft
 from lms.catalog.files import check_file, store_file
 from lms.catalog.loader import PackageError, import_packages, read_package
@@ -34,6 +34,10 @@ class EditConflictError(Conflict):
     """Someone saved this part of the draft since the trainer opened it."""
 
 
+class PublishedChangedError(Conflict):
+    """The published content changed under the draft (an import)."""
+
+
 class PublishError(DomainError):
     """The draft is not a valid package; `errors` lists the loader's findings."""
 
@@ -54,6 +58,7 @@ def create_parcours(user: User, slug: str, title: str, summary: str) -> Parcours
     db.session.add(ParcoursOwner(parcours_id=parcours.id, user_id=user.id))
     draft = ParcoursDraft(
         parcours_id=parcours.id,
+        based_on=None,
         manifest={
             "slug": slug,
             "title": title,
@@ -355,15 +360,42 @@ def publish(draft: ParcoursDraft, user: User) -> ImportReport:
     ]
     if empty:
         raise PublishError(empty)
+    parcours = draft.parcours
+    if draft.based_on is not None and draft.based_on != published_fingerprint(parcours):
+        raise PublishedChangedError(
+            _(
+                "La version publiée a changé depuis que ce brouillon a été commencé (import "
+                "d'un paquet) : publier ce brouillon annulerait ce changement. Repartez de la "
+                "version publiée, puis refaites vos modifications."
+            )
+        )
     files = package_files(draft_package(draft))
     report = _import_files(files)
-    parcours = draft.parcours
     parcours.is_published = True
     draft.has_changes = False
     draft.published_at = utcnow()
     draft.updated_by_id = user.id
     db.session.flush()
+    db.session.expire(parcours)
+    draft.based_on = published_fingerprint(parcours)
+    db.session.flush()
     return report
+
+
+def follow_published(draft: ParcoursDraft) -> None:
+    """A draft without changes follows the published content when it changed otherwise
+    (an import): there is nothing of the trainers' to lose."""
+    if not draft.has_changes and draft.based_on != published_fingerprint(draft.parcours):
+        fill_draft(draft, draft.parcours)
+        db.session.flush()
+
+
+def discard_draft(draft: ParcoursDraft, user: User) -> None:
+    """Start again from the published content; the draft's changes are dropped."""
+    _locked(draft)
+    fill_draft(draft, draft.parcours)
+    draft.updated_by_id = user.id
+    db.session.flush()
 
 
 def _import_files(files: dict[str, bytes]) -> ImportReport:
@@ -394,8 +426,9 @@ def _relative(errors: list[LoadError], root: Path) -> list[LoadError]:
 def import_zip(user: User, data: bytes) -> tuple[Parcours, ImportReport]:
     """Import an uploaded package (zip) with the CLI's validator and importer.
 
-    A new slug makes `user` its owner; an existing one must be theirs to edit. The draft
-    becomes a copy of what was imported. Raises PublishError listing the loader's errors.
+    A new slug makes `user` its owner; an existing one must be theirs to edit. A draft
+    without changes becomes a copy of what was imported. Raises PublishError listing the
+    loader's errors.
     """
     with tempfile.TemporaryDirectory(prefix="parcours-import-") as folder:
         root = unzip_package(data, Path(folder))
@@ -420,8 +453,10 @@ def import_zip(user: User, data: bytes) -> tuple[Parcours, ImportReport]:
     db.session.expire(parcours)
     if draft is None:
         get_draft(parcours)
-    else:
+    elif not draft.has_changes:
         fill_draft(draft, parcours)
+    # A draft with changes is kept: publishing it is refused until a trainer starts again
+    # from what was just imported (see publish), so neither side is silently lost.
     db.session.flush()
     return parcours, report
 

@@ -33,6 +33,7 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('based_on', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['parcours_id'], ['parcours.id'], name=op.f('fk_parcours_drafts_parcours_id_parcours'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_parcours_drafts_updated_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('parcours_id', name=op.f('pk_parcours_drafts'))

@@ -1,7 +1,9 @@
 """Publishing a change never erases a learner's progress or attempts; an attempt keeps its
 questions as they were answered; random draws are kept by the attempt."""
 
+import io
 import re
+import zipfile
 
 import sqlalchemy as sa
 
@@ -170,3 +172,68 @@ def test_replay_gives_back_the_same_progress_after_authoring(
     replay_progress()
     db_session.expire_all()
     assert rows() == before
+
+
+def edited_export(client, tmp_path, name: str, old: str, new: str) -> bytes:
+    """The seed's package, exported, with one replacement in one of its files."""
+    source = zipfile.ZipFile(io.BytesIO(client.get(f"/atelier/{SEED_SLUG}/export.zip").data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for entry in source.namelist():
+            content = source.read(entry)
+            if entry == f"{SEED_SLUG}/{name}":
+                assert old.encode() in content
+                content = content.replace(old.encode(), new.encode(), 1)
+            target.writestr(entry, content)
+    return buffer.getvalue()
+
+
+def import_zip(client, data: bytes):
+    return client.post(
+        "/atelier/importer",
+        data={"file": (io.BytesIO(data), "paquet.zip")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_draft_never_undoes_an_import_it_did_not_see(
+    client, login, make_user, db_session, tmp_path
+):
+    trainer, colleague = make_user(Role.TRAINER), make_user(Role.TRAINER)
+    add_owner(SEED_SLUG, trainer.email)
+    add_owner(SEED_SLUG, colleague.email)
+    login(trainer)
+    editor = client.get(f"/atelier/{SEED_SLUG}/modules/{FIRST}").get_data(as_text=True)
+    version = helpers.hidden(editor, "version")
+    helpers.save_module(client, SEED_SLUG, FIRST, version, title="Titre du brouillon")
+    # Meanwhile a colleague imports a new version of the package.
+    package = edited_export(
+        client, tmp_path, "modules/c2-trois-leviers.md", "title: '", "title: 'Importé — "
+    )
+    client.post("/deconnexion")
+    login(colleague)
+    assert import_zip(client, package).status_code == 302
+    assert "Importé" in page(client.get(f"/parcours/{SEED_SLUG}"))
+    # The draft keeps its change…
+    assert helpers.draft_of(SEED_SLUG).module(FIRST).front["title"] == "Titre du brouillon"
+    # …but publishing it would undo the import: refused.
+    response = helpers.publish(client, SEED_SLUG)
+    assert response.status_code == 303
+    assert "La version publiée a changé" in page(client.get(response.headers["Location"]))
+    assert "Importé" in page(client.get(f"/parcours/{SEED_SLUG}"))
+    # Starting again from the published version brings the import into the draft.
+    client.post(f"/atelier/{SEED_SLUG}/abandonner")
+    draft = helpers.draft_of(SEED_SLUG)
+    assert draft.module("c2-trois-leviers").front["title"].startswith("Importé")
+    assert helpers.publish(client, SEED_SLUG).status_code == 302
+
+
+def test_a_draft_without_changes_follows_an_import(client, login, make_user, db_session, tmp_path):
+    trainer = make_user(Role.TRAINER)
+    add_owner(SEED_SLUG, trainer.email)
+    login(trainer)
+    client.get(f"/atelier/{SEED_SLUG}/")
+    package = edited_export(client, tmp_path, "parcours.yaml", "pass_mark: 70", "pass_mark: 80")
+    assert import_zip(client, package).status_code == 302
+    client.get(f"/atelier/{SEED_SLUG}/")
+    assert helpers.draft_of(SEED_SLUG).manifest["pass_mark"] == 80

@@ -95,6 +95,8 @@ def parcours(slug: str):
     form = ParcoursForm()
     status = 200
     if request.method == "GET":
+        operations.follow_published(draft)
+        db.session.commit()
         manifest = draft.manifest
         form.version.data = draft.version
         form.title.data = manifest["title"]
@@ -343,6 +345,10 @@ def publish(slug: str):
     _check_post()
     try:
         report = operations.publish(draft, current_user)
+    except operations.PublishedChangedError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("authoring.parcours", slug=slug)), 303
     except operations.PublishError as error:
         db.session.rollback()
         return render_template(
@@ -358,6 +364,17 @@ def publish(slug: str):
         ),
         "success",
     )
+    return redirect(url_for("authoring.parcours", slug=slug))
+
+
+@bp.post("/<slug>/abandonner")
+@trainer_required
+def discard(slug: str):
+    draft = _draft(slug)
+    _check_post()
+    operations.discard_draft(draft, current_user)
+    db.session.commit()
+    flash(_("Brouillon abandonné : vous repartez de la version publiée."), "success")
     return redirect(url_for("authoring.parcours", slug=slug))
 
 
