@@ -40,6 +40,9 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Parcours <no-reply@parcours.localhost>")
+    # Uploaded resource files, outside the web root (default: instance/uploads).
+    UPLOADS_DIR = os.environ.get("UPLOADS_DIR")
+    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
     # Private signing keys of the Open Badges credentials (default: instance/keys).
     CERTIFICATE_KEYS_DIR = os.environ.get("CERTIFICATE_KEYS_DIR")
     # Rate limits (Flask-Limiter); production should point the storage at a shared server.

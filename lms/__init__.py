@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from config import ROOT, Config, ProdConfig, config_from_env
 from lms.accounts.operations import load_user
 from lms.accounts.views import bp as accounts_bp
+from lms.authoring.views import bp as authoring_bp
 from lms.catalog.views import bp as catalog_bp
 from lms.certificates.keys_views import keys_bp
 from lms.certificates.views import bp as certificates_bp
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(authoring_bp)
     app.register_blueprint(keys_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(xapi_bp)

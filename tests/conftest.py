@@ -31,6 +31,7 @@ def app(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "MAIL_FILE_DIR": str(tmp_path_factory.mktemp("mail")),
             "CERTIFICATE_KEYS_DIR": str(tmp_path_factory.mktemp("keys")),
+            "UPLOADS_DIR": str(tmp_path_factory.mktemp("uploads")),
         },
     )
     with app.app_context():

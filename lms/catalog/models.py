@@ -31,6 +31,15 @@ class QuestionType(enum.StrEnum):
     SINGLE_CHOICE = "single_choice"
     MULTIPLE_CHOICE = "multiple_choice"
     TRUE_FALSE = "true_false"
+    MATCHING = "matching"
+    ORDERING = "ordering"
+    NUMERIC = "numeric"
+
+
+# Types whose answer is a pick among `choices` (ids of choices).
+CHOICE_QUESTION_TYPES = frozenset(
+    {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE}
+)
 
 
 class Parcours(db.Model):
@@ -118,6 +127,8 @@ class Module(db.Model):
 
 
 class Resource(db.Model):
+    """A link, or a file shipped with the package (then `url` is empty)."""
+
     __tablename__ = "resources"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,8 +137,29 @@ class Resource(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     url: Mapped[str] = mapped_column(sa.String(1000))
     kind: Mapped[str] = mapped_column(sa.String(20), default="lien")
+    # A file resource: its content hash (where it is stored) and its name in the package.
+    file_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    file_name: Mapped[str | None] = mapped_column(sa.String(120))
 
     module: Mapped[Module] = relationship(back_populates="resources")
+
+
+class StoredFile(db.Model):
+    """An uploaded or imported file, stored outside the web root under its content hash.
+
+    Files belong to one parcours: only its editors may fetch a file no published resource
+    uses yet.
+    """
+
+    __tablename__ = "stored_files"
+    __table_args__ = (sa.UniqueConstraint("parcours_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parcours_id: Mapped[int] = mapped_column(sa.ForeignKey("parcours.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int]
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Quiz(db.Model):
@@ -141,6 +173,12 @@ class Quiz(db.Model):
     # Percentage, 0-100, that the score must reach; None means the parcours' pass mark.
     pass_mark: Mapped[int | None]
     max_attempts: Mapped[int | None]
+    # Choices shown in a new random order at each attempt.
+    shuffle_choices: Mapped[bool] = mapped_column(default=False)
+    # Each attempt also draws `draw_count` questions at random from the parcours' bank,
+    # among those tagged with one of `draw_levers` (any lever when empty).
+    draw_count: Mapped[int | None]
+    draw_levers: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     is_archived: Mapped[bool] = mapped_column(default=False)
 
     module: Mapped[Module] = relationship(back_populates="quiz")
@@ -157,27 +195,39 @@ class Quiz(db.Model):
 
 
 class Question(db.Model):
+    """A question of a quiz, or of a parcours' bank (then `quiz_id` is None)."""
+
     __tablename__ = "questions"
-    __table_args__ = (sa.UniqueConstraint("quiz_id", "key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("quiz_id", "key"),
+        sa.UniqueConstraint("bank_parcours_id", "key"),
+        sa.CheckConstraint("(quiz_id IS NULL) <> (bank_parcours_id IS NULL)", name="quiz_or_bank"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quizzes.id", ondelete="CASCADE"))
+    quiz_id: Mapped[int | None] = mapped_column(sa.ForeignKey("quizzes.id", ondelete="CASCADE"))
+    bank_parcours_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("parcours.id", ondelete="CASCADE"), index=True
+    )
     key: Mapped[str] = mapped_column(sa.String(40))
     position: Mapped[int]
     type: Mapped[QuestionType] = mapped_column(str_enum(QuestionType, 20))
     prompt: Mapped[str] = mapped_column(sa.Text)
     explanation: Mapped[str] = mapped_column(sa.Text)
     levers: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
-    # Choices as [{"id": "a", "text": "...", "correct": true}, ...]; true/false questions
-    # hold two choices with ids "true" and "false", so every type scores the same way.
+    # By type (see lms.catalog.questions):
+    # - choices: [{"id": "a", "text": "...", "correct": true}, ...]; true/false questions
+    #   hold two choices with ids "true" and "false", so they score like single choice;
+    # - matching: the pairs [{"id": "a", "text": left, "match": right}, ...];
+    # - ordering: the items [{"id": "a", "text": "..."}, ...] in the right order;
+    # - numeric: [] (the answer is in numeric_answer ± numeric_tolerance).
     choices: Mapped[list[dict]] = mapped_column(sa.JSON)
+    numeric_answer: Mapped[float | None] = mapped_column(sa.Double)
+    numeric_tolerance: Mapped[float | None] = mapped_column(sa.Double)
     is_archived: Mapped[bool] = mapped_column(default=False)
 
-    quiz: Mapped[Quiz] = relationship()
+    quiz: Mapped[Quiz | None] = relationship()
 
     @property
     def correct_choice_ids(self) -> list[str]:
         return [choice["id"] for choice in self.choices if choice.get("correct")]
-
-    def is_correct(self, chosen: list[str]) -> bool:
-        return sorted(chosen) == sorted(self.correct_choice_ids)

@@ -39,8 +39,13 @@ class QuizAttempt(db.Model):
     )
     quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quizzes.id", ondelete="CASCADE"))
     number: Mapped[int]
-    # {question key: {"chosen": [choice ids], "is_correct": bool}}
+    # {question key: {"chosen": response, "is_correct": bool}}, the response as described
+    # in lms.catalog.questions.
     answers: Mapped[dict] = mapped_column(sa.JSON)
+    # The questions exactly as asked and answered (snapshots, in the order shown): later
+    # edits, a new draw or an archived question never change a past attempt. None for
+    # attempts made before snapshots were kept.
+    questions: Mapped[list[dict] | None] = mapped_column(sa.JSON)
     correct_count: Mapped[int]
     question_count: Mapped[int]
     score: Mapped[float]  # scaled, 0 to 1

@@ -6,10 +6,13 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
-from lms.catalog.models import Module, Parcours, Question, QuestionType, Quiz
+from lms.catalog import questions
+from lms.catalog.models import Module, Parcours, Quiz
+from lms.catalog.questions import Snapshot, UnscorableAnswerError
 from lms.core.db import utcnow
-from lms.core.errors import DomainError, Forbidden
+from lms.core.errors import Conflict, DomainError, Forbidden
 from lms.extensions import db
+from lms.learning.draw import PresentedQuestion, learner_seed, present
 from lms.learning.models import Enrollment, QuizAttempt
 from lms.progress.queries import ModuleState, ModuleStatus, ParcoursState, parcours_state
 from lms.xapi import statements as build
@@ -78,18 +81,41 @@ def mark_module_read(enrollment: Enrollment, module: Module) -> bool:
 
 
 class AnswerError(DomainError):
-    """Answers that cannot be scored: a question left blank or an unknown choice."""
+    """Answers that cannot be scored: questions left blank, unknown choices…
 
-    def __init__(self, message: str, question_key: str) -> None:
-        super().__init__(message)
-        self.question_key = question_key
+    `problems` maps each such question's key to what is wrong with its answer.
+    """
+
+    status = 422
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(_("Répondez à chaque question avant de valider."))
+        self.problems = problems
 
 
-def submit_quiz(enrollment: Enrollment, quiz: Quiz, answers: dict[str, list[str]]) -> QuizAttempt:
+class QuizChanged(Conflict):
+    """The questions shown are no longer those of this attempt (content published since,
+    or an attempt submitted from another tab)."""
+
+
+def attempt_questions(enrollment: Enrollment, quiz: Quiz) -> list[PresentedQuestion]:
+    """The questions of the learner's next attempt, as they are to be shown."""
+    number = _next_attempt_number(enrollment, quiz)
+    return present(quiz, learner_seed(enrollment.registration, quiz, number))
+
+
+def submit_quiz(
+    enrollment: Enrollment,
+    quiz: Quiz,
+    answers: dict[str, list[str]],
+    shown: list[str] | None = None,
+) -> QuizAttempt:
     """Score an attempt, record its statements and return it.
 
-    `answers` maps each question key to the chosen choice ids. Raises Forbidden when the
-    module is locked or no attempt is left, DomainError when an answer is missing or invalid.
+    `answers` maps each question key to its raw response; `shown` lists the keys of the
+    questions the learner was shown, if known. Raises Forbidden when the module is locked or
+    no attempt is left, QuizChanged when the questions shown are no longer this attempt's,
+    AnswerError when an answer is missing or invalid.
     """
     _lock(enrollment)
     state = _current_state(enrollment, quiz.module)
@@ -100,12 +126,19 @@ def submit_quiz(enrollment: Enrollment, quiz: Quiz, answers: dict[str, list[str]
                 n=quiz.max_attempts,
             )
         )
-    questions = list(quiz.questions)
-    results = {
-        question.key: _check_answer(question, answers.get(question.key)) for question in questions
-    }
+    number = _next_attempt_number(enrollment, quiz)
+    presented = present(quiz, learner_seed(enrollment.registration, quiz, number))
+    if shown is not None and shown != [question.key for question in presented]:
+        raise QuizChanged(
+            _(
+                "Ce quiz a changé depuis que vous l'avez ouvert (nouvelle version publiée, ou "
+                "tentative validée dans un autre onglet). Voici les questions à jour : vos "
+                "réponses n'ont pas été enregistrées."
+            )
+        )
+    results = check_answers([question.snap for question in presented], answers)
     correct = sum(result["is_correct"] for result in results.values())
-    total = len(questions)
+    total = len(presented)
     pass_mark = quiz.effective_pass_mark
     # Integer comparison: 7 right out of 10 meets a 70 % mark exactly.
     is_passed = correct * 100 >= pass_mark * total
@@ -116,12 +149,13 @@ def submit_quiz(enrollment: Enrollment, quiz: Quiz, answers: dict[str, list[str]
     statements += [
         build.answered(
             journey,
-            question,
+            quiz,
+            question.snap,
             results[question.key]["chosen"],
             results[question.key]["is_correct"],
             now,
         )
-        for question in questions
+        for question in presented
     ]
     statements.append(
         build.quiz_result(
@@ -131,8 +165,9 @@ def submit_quiz(enrollment: Enrollment, quiz: Quiz, answers: dict[str, list[str]
     attempt = QuizAttempt(
         enrollment_id=enrollment.id,
         quiz_id=quiz.id,
-        number=_next_attempt_number(enrollment, quiz),
+        number=number,
         answers=results,
+        questions=[question.snap for question in presented],
         correct_count=correct,
         question_count=total,
         score=round(correct / total, 4),
@@ -153,16 +188,23 @@ def _next_attempt_number(enrollment: Enrollment, quiz: Quiz) -> int:
     return (last or 0) + 1
 
 
-def _check_answer(question: Question, chosen: list[str] | None) -> dict:
-    chosen = sorted(set(chosen or []))
-    if not chosen:
-        raise AnswerError(_("Répondez à chaque question avant de valider."), question.key)
-    known = {choice["id"] for choice in question.choices}
-    if not set(chosen) <= known:
-        raise AnswerError(_("Réponse inconnue pour une question."), question.key)
-    if question.type != QuestionType.MULTIPLE_CHOICE and len(chosen) != 1:
-        raise AnswerError(_("Une seule réponse est attendue pour cette question."), question.key)
-    return {"chosen": chosen, "is_correct": question.is_correct(chosen)}
+def check_answers(snaps: list[Snapshot], answers: dict[str, list[str]]) -> dict[str, dict]:
+    """Each question's normalised response and whether it is right; raises AnswerError
+    naming every question whose answer cannot be scored."""
+    results, problems = {}, {}
+    for snap in snaps:
+        try:
+            response = questions.normalize(snap, answers.get(snap["key"]))
+        except UnscorableAnswerError as problem:
+            problems[snap["key"]] = problem.message
+            continue
+        results[snap["key"]] = {
+            "chosen": response,
+            "is_correct": questions.is_correct(snap, response),
+        }
+    if problems:
+        raise AnswerError(problems)
+    return results
 
 
 def _lock(enrollment: Enrollment) -> None:

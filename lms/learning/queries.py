@@ -2,7 +2,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
-from lms.catalog.models import Level, Module, Parcours
+from lms.catalog import questions
+from lms.catalog.models import Level, Module, Parcours, Question
 from lms.extensions import db
 from lms.learning.models import Enrollment, QuizAttempt
 from lms.progress.queries import ParcoursState, parcours_state
@@ -56,3 +57,32 @@ def attempts(enrollment: Enrollment, quiz_id: int) -> list[QuizAttempt]:
             .order_by(QuizAttempt.number)
         )
     )
+
+
+def corrections(attempt: QuizAttempt) -> list[dict]:
+    """Each question of the attempt as it was answered, with the response and the right
+    answer in words. Attempts from before snapshots were kept fall back to the current
+    questions."""
+    snaps = attempt.questions
+    if snaps is None:
+        current = db.session.scalars(
+            sa.select(Question).where(
+                Question.quiz_id == attempt.quiz_id, Question.key.in_(list(attempt.answers))
+            )
+        ).all()
+        by_key = {question.key: questions.snapshot(question) for question in current}
+        snaps = [by_key[key] for key in attempt.answers if key in by_key]
+    result = []
+    for snap in snaps:
+        answer = attempt.answers.get(snap["key"])
+        if answer is None:
+            continue
+        result.append(
+            {
+                "snap": snap,
+                "is_correct": answer["is_correct"],
+                "response": questions.describe(snap, answer["chosen"]),
+                "correct": questions.describe_correct(snap),
+            }
+        )
+    return result

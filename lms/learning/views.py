@@ -7,9 +7,11 @@ from lms.catalog.models import Module, Parcours
 from lms.core.errors import Forbidden
 from lms.extensions import db
 from lms.learning import queries
-from lms.learning.forms import answers_from, field_name, quiz_form
+from lms.learning.forms import presented_keys, responses_from, submitted_values
 from lms.learning.operations import (
     AnswerError,
+    QuizChanged,
+    attempt_questions,
     enroll,
     find_enrollment,
     mark_module_read,
@@ -111,38 +113,52 @@ def quiz(slug: str, module_slug: str):
     quiz = module_state.quiz
     if quiz is None:
         abort(404)
-    questions = list(quiz.questions)
-    form = quiz_form(questions)
-    status = 200
+    form = EmptyForm()
+    status, errors, submitted, notice = 200, {}, {}, None
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                attempt = submit_quiz(enrollment, quiz, answers_from(form, questions))
-            except AnswerError as error:
-                db.session.rollback()
-                form[f"q_{error.question_key}"].errors = [error.message]
-                status = 422
-            else:
-                db.session.commit()
-                return redirect(
-                    url_for(
-                        "learning.attempt",
-                        slug=slug,
-                        module_slug=module_slug,
-                        number=attempt.number,
-                    )
-                )
-        else:
+        if not form.validate_on_submit():
+            abort(400)
+        shown = request.form.get("presented")
+        presented = attempt_questions(enrollment, quiz)
+        try:
+            attempt = submit_quiz(
+                enrollment,
+                quiz,
+                responses_from(request.form, presented),
+                shown=shown.split(",") if shown is not None else None,
+            )
+        except AnswerError as error:
+            db.session.rollback()
+            errors = error.problems
+            submitted = submitted_values(request.form)
             status = 422
+        except QuizChanged as error:
+            db.session.rollback()
+            notice, status = error.message, 409
+        else:
+            db.session.commit()
+            return redirect(
+                url_for(
+                    "learning.attempt",
+                    slug=slug,
+                    module_slug=module_slug,
+                    number=attempt.number,
+                )
+            )
+    presented = attempt_questions(enrollment, quiz)
     return render_template(
         "learning/quiz.html",
         state=state,
         module_state=module_state,
         quiz=quiz,
-        questions=questions,
+        questions=presented,
+        presented=presented_keys(presented),
         form=form,
-        field_name=field_name,
+        errors=errors,
+        submitted=submitted,
+        notice=notice,
         attempts=queries.attempts(enrollment, quiz.id),
+        action=None,
     ), status
 
 
@@ -158,14 +174,13 @@ def attempt(slug: str, module_slug: str, number: int):
     attempt = queries.attempt(enrollment, quiz.id, number) if quiz is not None else None
     if attempt is None:
         abort(404)
-    questions = {question.key: question for question in quiz.questions}
     return render_template(
         "learning/attempt.html",
         state=state,
         module_state=module_state,
         quiz=quiz,
         attempt=attempt,
-        questions=questions,
+        corrections=queries.corrections(attempt),
     )
 
 

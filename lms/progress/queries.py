@@ -126,10 +126,17 @@ class ParcoursState:
 
 def load_parcours(slug: str) -> Parcours | None:
     """A published parcours with its levels, modules and quizzes loaded in a few queries."""
+    return _load(sa.select(Parcours).where(Parcours.slug == slug, Parcours.is_published.is_(True)))
+
+
+def load_any_parcours(slug: str) -> Parcours | None:
+    """The same, published or not (for its editors)."""
+    return _load(sa.select(Parcours).where(Parcours.slug == slug))
+
+
+def _load(query: sa.Select) -> Parcours | None:
     return db.session.scalar(
-        sa.select(Parcours)
-        .where(Parcours.slug == slug, Parcours.is_published.is_(True))
-        .options(
+        query.options(
             selectinload(Parcours.levels)
             .selectinload(Level.modules)
             .options(selectinload(Module.quiz), selectinload(Module.resources))

@@ -38,6 +38,11 @@ def question_iri(parcours_slug: str, module_slug: str, question_key: str) -> str
     return f"{quiz_iri(parcours_slug, module_slug)}/questions/{quote(question_key)}"
 
 
+def bank_question_iri(parcours_slug: str, question_key: str) -> str:
+    """A question of the parcours' bank: one activity whatever quiz draws it."""
+    return f"{parcours_iri(parcours_slug)}/banque/questions/{quote(question_key)}"
+
+
 def certificate_iri(parcours_slug: str, level_key: str | None = None) -> str:
     """The achievement a certificate (or a level attestation) stands for."""
     if level_key is None:

@@ -30,7 +30,9 @@ from tincan import (
 )
 
 from lms.accounts.models import User
-from lms.catalog.models import Level, Module, Parcours, Question, QuestionType, Quiz
+from lms.catalog import questions
+from lms.catalog.models import Level, Module, Parcours, QuestionType, Quiz
+from lms.catalog.questions import Snapshot
 from lms.xapi import ids, vocabulary
 from lms.xapi.vocabulary import VerbDef
 
@@ -103,38 +105,38 @@ def quiz_activity(quiz: Quiz) -> Activity:
     )
 
 
-def question_activity(question: Question) -> Activity:
-    module = question.quiz.module
+def question_activity(quiz: Quiz, snap: Snapshot) -> Activity:
+    """The question as the learner saw it (a snapshot), with the component lists of its
+    interaction type: choices, source and target (matching), or none (true/false, numeric).
+    A bank question has one id for the whole parcours, whatever quiz drew it."""
+    module = quiz.module
     parcours = module.parcours
+    kind = snap["type"]
     definition = ActivityDefinition(
         type=vocabulary.TYPE_QUESTION,
-        description=_name(parcours, question.prompt),
-        interaction_type=interaction_type(question),
-        correct_responses_pattern=[correct_response(question)],
+        description=_name(parcours, snap["prompt"]),
+        interaction_type=questions.interaction_type(snap),
+        correct_responses_pattern=[questions.correct_pattern(snap)],
     )
-    if question.type != QuestionType.TRUE_FALSE:
-        definition.choices = InteractionComponentList(
+
+    def components(text_key: str) -> InteractionComponentList:
+        return InteractionComponentList(
             [
-                InteractionComponent(id=choice["id"], description=_name(parcours, choice["text"]))
-                for choice in question.choices
+                InteractionComponent(id=choice["id"], description=_name(parcours, choice[text_key]))
+                for choice in snap["choices"]
             ]
         )
-    return Activity(
-        id=ids.question_iri(parcours.slug, module.slug, question.key), definition=definition
-    )
 
-
-def interaction_type(question: Question) -> str:
-    return "true-false" if question.type == QuestionType.TRUE_FALSE else "choice"
-
-
-def correct_response(question: Question) -> str:
-    return response_pattern(question, question.correct_choice_ids)
-
-
-def response_pattern(question: Question, chosen: list[str]) -> str:
-    """The xAPI response string: "true"/"false", or choice ids joined with "[,]"."""
-    return "[,]".join(sorted(chosen))
+    if kind == QuestionType.MATCHING:
+        definition.source = components("text")
+        definition.target = components("match")
+    elif kind in {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.ORDERING}:
+        definition.choices = components("text")
+    if snap.get("from_bank"):
+        iri = ids.bank_question_iri(parcours.slug, snap["key"])
+    else:
+        iri = ids.question_iri(parcours.slug, module.slug, snap["key"])
+    return Activity(id=iri, definition=definition)
 
 
 def _context(journey: Journey, parents: list[Activity], grouping: list[Activity]) -> Context:
@@ -206,21 +208,27 @@ def attempted(journey: Journey, quiz: Quiz, timestamp: datetime) -> dict:
 
 
 def answered(
-    journey: Journey, question: Question, chosen: list[str], is_correct: bool, timestamp: datetime
+    journey: Journey,
+    quiz: Quiz,
+    snap: Snapshot,
+    response: list[str],
+    is_correct: bool,
+    timestamp: datetime,
 ) -> dict:
-    module = question.quiz.module
+    """The learner's answer to one question of a quiz attempt (the quiz is its parent)."""
+    module = quiz.module
     return _statement(
         journey,
         vocabulary.ANSWERED,
-        question_activity(question),
+        question_activity(quiz, snap),
         timestamp,
-        parents=[quiz_activity(question.quiz)],
+        parents=[quiz_activity(quiz)],
         grouping=[
             module_activity(module),
             level_activity(module.level),
             parcours_activity(module.parcours),
         ],
-        result=Result(response=response_pattern(question, chosen), success=is_correct),
+        result=Result(response=questions.response_pattern(snap, response), success=is_correct),
     )
 
 

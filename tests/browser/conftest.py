@@ -74,6 +74,7 @@ def live_server(request, tmp_path_factory) -> Iterator[LiveServer]:
                     "SQLALCHEMY_DATABASE_URI": url,
                     "WTF_CSRF_ENABLED": True,
                     "LMS_BASE_URL": base_url,
+                    "UPLOADS_DIR": str(tmp_path_factory.mktemp("browser-uploads")),
                 },
             )
             with app.app_context():

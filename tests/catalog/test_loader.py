@@ -474,7 +474,8 @@ def test_every_problem_is_reported_at_once(tmp_path, db_session, runner):
     assert errors == [
         f"error: {package.file(QUIZ)}:{package.line_of(QUIZ, 'open_text')}: "
         "questions[2].type: valeur « open_text » non admise ; "
-        "attendu : 'single_choice', 'multiple_choice' or 'true_false'",
+        "attendu : 'single_choice', 'multiple_choice', 'true_false', 'matching', 'ordering' "
+        "or 'numeric'",
         f"error: {package.file(MANIFEST)}:{package.line_of(MANIFEST, '- diagnostic')}: "
         f"levels[1].modules[0]: module « diagnostic » listé mais fichier "
         f"{package.file('modules/diagnostic.md')} absent",

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from lms.catalog.files import store_file
 from lms.catalog.loader.reader import ModuleSource, PackageSource
+from lms.catalog.loader.schema import QuestionSpec
 from lms.catalog.models import Level, LevelKey, Module, Parcours, Question, Quiz, Resource
 from lms.extensions import db
 
@@ -67,8 +69,9 @@ def _import_package(package: PackageSource) -> ImportReport:
                 module = Module(parcours_id=parcours.id, slug=slug)
                 db.session.add(module)
                 modules_by_slug[slug] = module
-            _update_module(module, level, module_position, sources[slug], report)
+            _update_module(package, module, level, module_position, sources[slug], report)
             report.modules += 1
+    _update_bank(package, parcours, report)
 
     for slug, module in modules_by_slug.items():
         if slug not in sources and not module.is_archived:
@@ -85,25 +88,71 @@ def _import_package(package: PackageSource) -> ImportReport:
     return report
 
 
-def _update_resources(module: Module, source: ModuleSource) -> None:
+def _update_bank(package: PackageSource, parcours: Parcours, report: ImportReport) -> None:
+    existing = {
+        question.key: question
+        for question in db.session.scalars(
+            sa.select(Question).where(Question.bank_parcours_id == parcours.id)
+        )
+    }
+    specs = package.bank.questions if package.bank is not None else []
+    for position, spec in enumerate(specs, start=1):
+        question = existing.pop(spec.id, None)
+        if question is None:
+            question = Question(bank_parcours_id=parcours.id, key=spec.id)
+            db.session.add(question)
+        _update_question(question, spec, position)
+        report.questions += 1
+    # Kept archived: attempts that drew them still point at them.
+    for question in existing.values():
+        question.is_archived = True
+    db.session.flush()
+
+
+def _update_question(question: Question, spec: QuestionSpec, position: int) -> None:
+    question.position = position
+    question.type = spec.type
+    question.prompt = spec.prompt
+    question.explanation = spec.explanation
+    question.levers = [lever.value for lever in spec.levers]
+    question.choices = spec.stored_choices()
+    is_numeric = spec.type == "numeric"
+    question.numeric_answer = float(spec.answer) if is_numeric else None
+    question.numeric_tolerance = float(spec.tolerance or 0) if is_numeric else None
+    question.is_archived = False
+
+
+def _update_resources(package: PackageSource, module: Module, source: ModuleSource) -> None:
     """Update resources in place by position: rewriting the same list changes no row."""
     existing = list(module.resources)
     for position, spec in enumerate(source.front.resources, start=1):
+        # Stored first: storing flushes, and a half-filled resource must not be flushed.
+        stored = None
+        if spec.file is not None:
+            file = package.files[spec.file]
+            stored = store_file(module.parcours_id, file.data, file.kind)
         if position <= len(existing):
             resource = existing[position - 1]
         else:
-            resource = Resource(position=position)
+            resource = Resource(position=position, title=spec.title, url="")
             module.resources.append(resource)
         resource.position = position
         resource.title = spec.title
-        resource.url = spec.url
         resource.kind = spec.kind
+        resource.url = spec.url or ""
+        resource.file_sha256 = stored.sha256 if stored is not None else None
+        resource.file_name = spec.file.rpartition("/")[2] if spec.file is not None else None
     # Resources past the new end are orphans, deleted by the cascade.
     del module.resources[len(source.front.resources) :]
 
 
 def _update_module(
-    module: Module, level: Level, position: int, source: ModuleSource, report: ImportReport
+    package: PackageSource,
+    module: Module,
+    level: Level,
+    position: int,
+    source: ModuleSource,
+    report: ImportReport,
 ) -> None:
     front = source.front
     module.level_id = level.id
@@ -114,7 +163,8 @@ def _update_module(
     module.body_markdown = source.body_markdown
     module.body_html = source.body_html
     module.is_archived = False
-    _update_resources(module, source)
+    db.session.flush()
+    _update_resources(package, module, source)
     db.session.flush()
 
     quiz = db.session.scalar(sa.select(Quiz).where(Quiz.module_id == module.id))
@@ -129,6 +179,9 @@ def _update_module(
     quiz.title = spec.title or f"Quiz — {front.title}"
     quiz.pass_mark = spec.pass_mark
     quiz.max_attempts = spec.max_attempts
+    quiz.shuffle_choices = spec.shuffle_choices
+    quiz.draw_count = spec.draw.count if spec.draw is not None else None
+    quiz.draw_levers = [lever.value for lever in spec.draw.levers] if spec.draw else []
     quiz.is_archived = False
     db.session.flush()
 
@@ -141,13 +194,7 @@ def _update_module(
         if question is None:
             question = Question(quiz_id=quiz.id, key=question_spec.id)
             db.session.add(question)
-        question.position = position_in_quiz
-        question.type = question_spec.type
-        question.prompt = question_spec.prompt
-        question.explanation = question_spec.explanation
-        question.levers = [lever.value for lever in question_spec.levers]
-        question.choices = question_spec.stored_choices()
-        question.is_archived = False
+        _update_question(question, question_spec, position_in_quiz)
         report.questions += 1
     for question in existing.values():
         question.is_archived = True

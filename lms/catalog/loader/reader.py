@@ -8,19 +8,21 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from lms.catalog.files import FileRejectedError, FileType, check_file
 from lms.catalog.loader.errors import LoadError, PackageError
-from lms.catalog.loader.schema import ManifestSpec, ModuleFrontMatter, QuizSpec
+from lms.catalog.loader.schema import BankSpec, ManifestSpec, ModuleFrontMatter, QuizSpec
 from lms.catalog.loader.yaml_source import YamlSource, YamlSyntaxError, parse_yaml
 from lms.catalog.markdown import render_markdown
 
 M = TypeVar("M", bound=BaseModel)
 
 MANIFEST_NAME = "parcours.yaml"
+BANK_NAME = "banque.yaml"
 QUIZ_SUFFIXES = (".yaml", ".yml")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$\r?\n?", re.DOTALL | re.MULTILINE)
 
 # Pydantic's messages are English and generic; authors read French.
-_MESSAGES = {
+MESSAGES = {
     "extra_forbidden": "champ inconnu",
     "missing": "champ obligatoire manquant",
     "string_too_short": "ne doit pas être vide",
@@ -45,6 +47,15 @@ class ModuleSource:
     body_markdown: str
     body_html: str
     quiz: QuizSpec | None
+    quiz_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """A resource file of the package, already checked."""
+
+    data: bytes
+    kind: FileType
 
 
 @dataclass
@@ -54,6 +65,9 @@ class PackageSource:
     # Where each manifest value is, for the errors found across packages.
     manifest_source: YamlSource
     modules: list[ModuleSource] = field(default_factory=list)
+    bank: BankSpec | None = None
+    # Resource files by their path in the package ("fichiers/guide.pdf").
+    files: dict[str, FileSource] = field(default_factory=dict)
 
 
 def read_packages(paths: list[Path]) -> list[PackageSource]:
@@ -150,9 +164,60 @@ def read_package(path: Path) -> PackageSource:
                 quizzes[slug] = quiz_path
                 continue
             errors.append(LoadError(_display(quiz_path), 1, None, message))
+
+    bank_path = path / BANK_NAME
+    if bank_path.is_file():
+        package.bank = _load_yaml_model(bank_path, BankSpec, errors)
+    _check_draws(package, errors)
+    _read_files(package, errors)
     if errors:
         raise PackageError(errors)
     return package
+
+
+def _check_draws(package: PackageSource, errors: list[LoadError]) -> None:
+    """A quiz that draws from the bank needs enough bank questions with its levers."""
+    bank = package.bank.questions if package.bank is not None else []
+    for module in package.modules:
+        quiz = module.quiz
+        if quiz is None or quiz.draw is None:
+            continue
+        wanted = set(quiz.draw.levers)
+        available = [q for q in bank if not wanted or wanted & set(q.levers)]
+        if len(available) < quiz.draw.count:
+            levers = ", ".join(sorted(lever.value for lever in wanted)) or "tous leviers"
+            errors.append(
+                LoadError(
+                    _display(module.quiz_path or package.path),
+                    None,
+                    "draw.count",
+                    f"le tirage demande {quiz.draw.count} question(s) mais {BANK_NAME} n'en "
+                    f"a que {len(available)} pour : {levers}",
+                )
+            )
+
+
+def _read_files(package: PackageSource, errors: list[LoadError]) -> None:
+    """Every file a resource names must be in the package and be an accepted file."""
+    for module in package.modules:
+        module_path = package.path / "modules" / f"{module.slug}.md"
+        for index, resource in enumerate(module.front.resources):
+            if resource.file is None or resource.file in package.files:
+                continue
+            file_path = package.path / resource.file
+            where = f"resources[{index}].file"
+            if not file_path.is_file():
+                errors.append(
+                    LoadError(_display(module_path), None, where, f"fichier {resource.file} absent")
+                )
+                continue
+            data = file_path.read_bytes()
+            try:
+                kind = check_file(file_path.name, data)
+            except FileRejectedError as error:
+                errors.append(LoadError(_display(module_path), None, where, error.message))
+                continue
+            package.files[resource.file] = FileSource(data=data, kind=kind)
 
 
 def _read_module(
@@ -175,10 +240,12 @@ def _read_module(
         body_line = text.count("\n", 0, match.end()) + 1
         errors.append(LoadError(_display(path), body_line, None, "le module n'a pas de contenu"))
     quiz = None
+    found_quiz_path = None
     for suffix in QUIZ_SUFFIXES:
         quiz_path = path.parent.parent / "quizzes" / f"{slug}{suffix}"
         if quiz_path.is_file():
             quiz = _load_yaml_model(quiz_path, QuizSpec, errors)
+            found_quiz_path = quiz_path
             break
     if front is None:
         return None
@@ -189,6 +256,7 @@ def _read_module(
         body_markdown=body,
         body_html=render_markdown(body),
         quiz=quiz,
+        quiz_path=found_quiz_path,
     )
 
 
@@ -232,7 +300,7 @@ def _pydantic_errors(path: Path, source: YamlSource, error: ValidationError) -> 
     result = []
     for detail in error.errors(include_url=False):
         loc = tuple(part for part in detail["loc"] if not _is_tag(part))
-        message = _MESSAGES.get(detail["type"])
+        message = MESSAGES.get(detail["type"])
         if message is None:
             message = str(detail["msg"]).removeprefix("Value error, ")
         elif detail["type"] in {"string_pattern_mismatch", "literal_error", "enum"}:

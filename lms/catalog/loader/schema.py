@@ -3,12 +3,14 @@
 docs/course-format.md is the human description of the same format; keep them together.
 """
 
+import math
 from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -24,6 +26,20 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 PassMark = Annotated[int, Field(ge=0, le=100)]
 CHOICE_TYPES = {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}
+FILE_DIR = "fichiers"
+FILE_PATTERN = rf"^{FILE_DIR}/[A-Za-z0-9][A-Za-z0-9._-]{{0,100}}$"
+QUESTION_TYPES = Literal[
+    "single_choice", "multiple_choice", "true_false", "matching", "ordering", "numeric"
+]
+# The fields each type uses besides id, type, prompt, explanation and levers.
+TYPE_FIELDS = {
+    "single_choice": {"choices"},
+    "multiple_choice": {"choices"},
+    "true_false": {"answer"},
+    "matching": {"pairs"},
+    "ordering": {"items"},
+    "numeric": {"answer", "tolerance"},
+}
 
 
 class Spec(BaseModel):
@@ -60,9 +76,18 @@ class ManifestSpec(Spec):
 
 
 class ResourceSpec(Spec):
+    """A link (`url`), or a file of the package's `fichiers/` folder (`file`)."""
+
     title: Title
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=1000)]
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=1000)] | None = None
+    file: Annotated[str, StringConstraints(pattern=FILE_PATTERN)] | None = None
     kind: Literal["lien", "fiche-action", "kit", "document"] = "lien"
+
+    @model_validator(mode="after")
+    def url_or_file(self) -> "ResourceSpec":
+        if (self.url is None) == (self.file is None):
+            raise ValueError("une ressource a soit un « url », soit un « file » (fichiers/…)")
+        return self
 
 
 class ModuleFrontMatter(Spec):
@@ -78,14 +103,53 @@ class ChoiceSpec(Spec):
     correct: bool = False
 
 
+class PairSpec(Spec):
+    id: Key
+    left: Text
+    right: Text
+
+
+class ItemSpec(Spec):
+    id: Key
+    text: Text
+
+
+def _unique_ids(values: list, what: str) -> None:
+    ids = [value.id for value in values]
+    duplicates = sorted({value_id for value_id in ids if ids.count(value_id) > 1})
+    if duplicates:
+        raise ValueError(f"identifiant de {what} en double : {', '.join(duplicates)}")
+
+
 class QuestionSpec(Spec):
     id: Key
-    type: Literal["single_choice", "multiple_choice", "true_false"]
+    type: QUESTION_TYPES
     prompt: Text
     explanation: Text
     levers: list[Lever] = Field(default_factory=list)
     choices: list[ChoiceSpec] | None = None
-    answer: bool | None = None
+    # true_false: true or false; numeric: the expected number.
+    answer: StrictBool | float | None = None
+    # numeric: the accepted distance from `answer` (0: exactly).
+    tolerance: Annotated[float, Field(ge=0)] | None = None
+    # matching: the pairs, each left text with its right text.
+    pairs: list[PairSpec] | None = None
+    # ordering: the items, in the right order (learners see them shuffled).
+    items: list[ItemSpec] | None = None
+
+    @field_validator("pairs", "items")
+    @classmethod
+    def enough_parts(cls, parts: list | None, info: ValidationInfo) -> list | None:
+        if parts is None:
+            return parts
+        if len(parts) < 2:
+            raise ValueError(f"il faut au moins deux éléments (ici {len(parts)})")
+        _unique_ids(parts, "paire" if info.field_name == "pairs" else "élément")
+        if info.field_name == "pairs":
+            rights = [pair.right for pair in parts]
+            if len(set(rights)) != len(rights):
+                raise ValueError("deux paires ont le même texte de droite")
+        return parts
 
     @field_validator("choices")
     @classmethod
@@ -114,18 +178,26 @@ class QuestionSpec(Spec):
 
     @model_validator(mode="after")
     def answers_fit_the_type(self) -> "QuestionSpec":
-        if self.type == QuestionType.TRUE_FALSE:
-            if self.choices is not None:
-                raise ValueError(
-                    "une question true_false n'a pas de « choices » mais un « answer »"
-                )
-            if self.answer is None:
-                raise ValueError("une question true_false doit avoir « answer: true » ou « false »")
-            return self
-        if self.answer is not None:
-            raise ValueError(f"une question {self.type} a des « choices », pas de « answer »")
-        if self.choices is None:
+        expected = TYPE_FIELDS[self.type]
+        fields = ("choices", "answer", "tolerance", "pairs", "items")
+        given = {name for name in fields if getattr(self, name) is not None}
+        if given - expected:
+            raise ValueError(
+                f"une question {self.type} n'a pas de « {', '.join(sorted(given - expected))} »"
+                f" (champs attendus : {', '.join(sorted(expected))})"
+            )
+        if self.type == QuestionType.TRUE_FALSE and not isinstance(self.answer, bool):
+            raise ValueError("une question true_false doit avoir « answer: true » ou « false »")
+        if self.type == QuestionType.NUMERIC and (
+            self.answer is None or isinstance(self.answer, bool) or not math.isfinite(self.answer)
+        ):
+            raise ValueError("une question numeric doit avoir un « answer » numérique")
+        if self.type in CHOICE_TYPES and self.choices is None:
             raise ValueError(f"une question {self.type} doit proposer au moins deux choix")
+        if self.type == QuestionType.MATCHING and self.pairs is None:
+            raise ValueError("une question matching doit avoir des « pairs » (left, right)")
+        if self.type == QuestionType.ORDERING and self.items is None:
+            raise ValueError("une question ordering doit avoir des « items » dans le bon ordre")
         return self
 
     def stored_choices(self) -> list[dict]:
@@ -134,21 +206,67 @@ class QuestionSpec(Spec):
                 {"id": "true", "text": "Vrai", "correct": self.answer is True},
                 {"id": "false", "text": "Faux", "correct": self.answer is False},
             ]
+        if self.type == QuestionType.MATCHING:
+            assert self.pairs is not None  # noqa: S101 - guaranteed by the validator
+            return [{"id": p.id, "text": p.left, "match": p.right} for p in self.pairs]
+        if self.type == QuestionType.ORDERING:
+            assert self.items is not None  # noqa: S101 - guaranteed by the validator
+            return [item.model_dump() for item in self.items]
+        if self.type == QuestionType.NUMERIC:
+            return []
         assert self.choices is not None  # noqa: S101 - guaranteed by the validator
         return [choice.model_dump() for choice in self.choices]
+
+
+class DrawSpec(Spec):
+    """Questions drawn at random from the parcours' bank at each attempt."""
+
+    count: Annotated[int, Field(ge=1, le=100)]
+    # Only bank questions tagged with one of these levers; any question when empty.
+    levers: list[Lever] = Field(default_factory=list)
+
+
+def _check_question_ids(questions: list[QuestionSpec]) -> list[QuestionSpec]:
+    ids = [question.id for question in questions]
+    duplicates = sorted({qid for qid in ids if ids.count(qid) > 1})
+    if duplicates:
+        raise ValueError(f"identifiant de question en double : {', '.join(duplicates)}")
+    return questions
 
 
 class QuizSpec(Spec):
     title: Title | None = None
     pass_mark: PassMark | None = None
     max_attempts: Annotated[int, Field(ge=1, le=100)] | None = None
-    questions: list[QuestionSpec] = Field(min_length=1)
+    shuffle_choices: bool = False
+    draw: DrawSpec | None = None
+    questions: list[QuestionSpec] = Field(default_factory=list)
 
     @field_validator("questions")
     @classmethod
     def unique_question_ids(cls, questions: list[QuestionSpec]) -> list[QuestionSpec]:
-        ids = [question.id for question in questions]
-        duplicates = sorted({qid for qid in ids if ids.count(qid) > 1})
-        if duplicates:
-            raise ValueError(f"identifiant de question en double : {', '.join(duplicates)}")
-        return questions
+        return _check_question_ids(questions)
+
+    @model_validator(mode="after")
+    def has_questions(self) -> "QuizSpec":
+        if not self.questions and self.draw is None:
+            raise ValueError(
+                "un quiz a au moins une question, ou un tirage (« draw ») dans la banque"
+            )
+        return self
+
+
+class BankSpec(Spec):
+    """`banque.yaml`: the parcours' bank of questions, each tagged with its levers."""
+
+    questions: list[QuestionSpec] = Field(min_length=1)
+
+    @field_validator("questions")
+    @classmethod
+    def unique_tagged_questions(cls, questions: list[QuestionSpec]) -> list[QuestionSpec]:
+        untagged = [question.id for question in questions if not question.levers]
+        if untagged:
+            raise ValueError(
+                f"chaque question de la banque a au moins un levier (sans : {', '.join(untagged)})"
+            )
+        return _check_question_ids(questions)

@@ -1,0 +1,1 @@
+"""Authoring: trainers build, preview, publish, export and import their parcours."""
