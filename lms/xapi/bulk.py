@@ -20,33 +20,22 @@ from lms.extensions import db
 from lms.xapi.forwarding.models import ForwardingItem
 from lms.xapi.models import Statement, StatementActivity, StatementAgent
 
-# The statement columns the caller gives, in this order (seq is generated).
-STATEMENT_COLUMNS = (
-    "id",
-    "actor_key",
-    "user_id",
-    "verb_id",
-    "object_id",
-    "registration",
-    "timestamp",
-    "stored",
-    "is_voided",
-    "client_id",
-    "payload",
-)
-_ARRAY_TYPES = (
-    "varchar[]",
-    "varchar[]",
-    "bigint[]",
-    "varchar[]",
-    "varchar[]",
-    "varchar[]",
-    "timestamptz[]",
-    "timestamptz[]",
-    "boolean[]",
-    "bigint[]",
-    "text[]",
-)
+# The statement columns the caller gives, in this order (seq is generated), with the type
+# of the array each travels in.
+STATEMENT_COLUMNS = {
+    "id": "varchar[]",
+    "actor_key": "varchar[]",
+    "user_id": "bigint[]",
+    "verb_id": "varchar[]",
+    "object_id": "varchar[]",
+    "registration": "varchar[]",
+    "timestamp": "timestamptz[]",
+    "stored": "timestamptz[]",
+    "is_voided": "boolean[]",
+    "is_reference": "boolean[]",
+    "client_id": "bigint[]",
+    "payload": "text[]",
+}
 
 
 @dataclass
@@ -73,7 +62,7 @@ def insert_statements(rows: StatementRows, *, outbox: bool) -> dict[str, int]:
 def _insert_postgresql(connection: sa.Connection, rows: StatementRows, outbox: bool) -> dict:
     columns = ", ".join(f'"{name}"' for name in STATEMENT_COLUMNS)
     # %b: binary parameters (the text format escapes each array element with a regex).
-    unnested = ", ".join(f"%b::{array}" for array in _ARRAY_TYPES)
+    unnested = ", ".join(f"%b::{array}" for array in STATEMENT_COLUMNS.values())
     selected = ", ".join(
         "s.payload::jsonb" if name == "payload" else f's."{name}"' for name in STATEMENT_COLUMNS
     )

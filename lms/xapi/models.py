@@ -14,6 +14,14 @@ class Statement(db.Model):
     """One stored xAPI statement: the full JSON plus the columns queries filter on."""
 
     __tablename__ = "statements"
+    __table_args__ = (
+        sa.Index(
+            "ix_statements_references",
+            "object_id",
+            postgresql_where=sa.text("is_reference"),
+            sqlite_where=sa.text("is_reference"),
+        ),
+    )
 
     # Storage order. Replay follows it, so that progress rebuilt from statements passes
     # through the same states, in the same order, as it did live.
@@ -32,6 +40,9 @@ class Statement(db.Model):
     timestamp: Mapped[datetime]
     stored: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     is_voided: Mapped[bool] = mapped_column(default=False)
+    # The object is a StatementRef (a voiding, a comment on a statement…): such statements
+    # are few, and the filters look for those referring to a statement they match (§2.1.3).
+    is_reference: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # The LRS client that stored it through the API (None: the platform itself); the
     # statements/read/mine scope reads by it.
     client_id: Mapped[int | None] = mapped_column(

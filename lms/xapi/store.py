@@ -206,6 +206,7 @@ def _row(payload: dict, client: LRSClient | None) -> dict:
         "timestamp": _aware(datetime.fromisoformat(payload["timestamp"].replace("Z", "+00:00"))),
         "stored": now,
         "is_voided": False,
+        "is_reference": payload["object"].get("objectType") == "StatementRef",
         "client_id": client.id if client is not None else None,
         "payload": payload,
     }

@@ -221,39 +221,45 @@ def get_statements():
     if unknown:
         # §3.2: a parameter we do not know, or in another case, is refused, not ignored.
         raise XAPIError(400, f"unknown parameter {unknown[0]}", unknown[0])
-    query = sa.select(Statement).where(Statement.is_voided.is_(False))
     client = current_client()
-    if not has_scope(client, Scope.STATEMENTS_READ):
-        query = query.where(Statement.client_id == client.id)
+    ascending = _bool(args.get("ascending", "false"), "ascending")
+    with_attachments = _bool(args.get("attachments", "false"), "attachments")
+    limit = _int(args.get("limit", "0"), "limit")
+    limit = MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT)
+    window = _Window(args, client, ascending)
     conditions = _filter_conditions(args, Statement)
-    if conditions:
+    query = sa.select(Statement)
+    if not conditions:
+        query = query.where(*window.conditions(Statement))
+    else:
         # §2.1.3, filter conditions for StatementRefs: a statement that targets one matching
         # the filters is returned too (a voiding statement, a comment on a statement…),
         # even when the target itself is voided.
         target = _TARGET
         matching_targets = sa.select(target.id).where(*_filter_conditions(args, target))
-        referring = Statement.object_id.in_(matching_targets)
         if _SELECTIVE_FILTERS & set(args):
-            # Few statements match: gather them through the indexes (the matching ones, then
-            # those referring to them), rather than walk the store testing each, which is
-            # what the planner does with an OR of the two.
+            # Gather the page from each side on its own, through the indexes and in order,
+            # each stopping at the page size: the matching statements, and those referring
+            # to one. An OR of the two would make the planner walk the whole store.
             matching, referrer = _MATCHING, _REFERRER
-            direct = sa.select(matching.seq).where(*_filter_conditions(args, matching))
-            referring_seqs = sa.select(referrer.seq).where(referrer.object_id.in_(matching_targets))
-            query = query.where(Statement.seq.in_(sa.union(direct, referring_seqs)))
+            direct = window.page(
+                sa.select(matching.seq).where(*_filter_conditions(args, matching)),
+                matching,
+                limit + 1,
+            )
+            referring = window.page(
+                sa.select(referrer.seq).where(
+                    referrer.is_reference.is_(True), referrer.object_id.in_(matching_targets)
+                ),
+                referrer,
+                limit + 1,
+            )
+            query = query.where(Statement.seq.in_(sa.union_all(direct, referring)))
         else:
-            query = query.where(sa.or_(sa.and_(*conditions), referring))
-    if "since" in args:
-        query = query.where(Statement.stored > _time(args["since"], "since"))
-    if "until" in args:
-        query = query.where(Statement.stored <= _time(args["until"], "until"))
-    ascending = _bool(args.get("ascending", "false"), "ascending")
-    with_attachments = _bool(args.get("attachments", "false"), "attachments")
-    limit = _int(args.get("limit", "0"), "limit")
-    limit = MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT)
-    if "cursor" in args:
-        cursor = _int(args["cursor"], "cursor")
-        query = query.where(Statement.seq > cursor if ascending else Statement.seq < cursor)
+            referring = Statement.object_id.in_(matching_targets)
+            query = query.where(
+                sa.or_(sa.and_(*conditions), referring), *window.conditions(Statement)
+            )
     order = Statement.seq.asc() if ascending else Statement.seq.desc()
     rows = db.session.scalars(query.order_by(order).limit(limit + 1)).all()
     more = ""
@@ -270,6 +276,37 @@ def get_statements():
     response = _respond(result, [row.payload for row in rows], with_attachments)
     response.headers["X-Experience-API-Consistent-Through"] = consistent.isoformat()
     return response
+
+
+class _Window:
+    """What a page of statements is cut from whatever the filters: not voided, readable by
+    the client, stored in the since/until range, past the cursor."""
+
+    def __init__(self, args, client, ascending: bool) -> None:
+        self.ascending = ascending
+        self.client_id = None if has_scope(client, Scope.STATEMENTS_READ) else client.id
+        self.since = _time(args["since"], "since") if "since" in args else None
+        self.until = _time(args["until"], "until") if "until" in args else None
+        self.cursor = _int(args["cursor"], "cursor") if "cursor" in args else None
+
+    def conditions(self, statement) -> list:
+        conditions = [statement.is_voided.is_(False)]
+        if self.client_id is not None:
+            conditions.append(statement.client_id == self.client_id)
+        if self.since is not None:
+            conditions.append(statement.stored > self.since)
+        if self.until is not None:
+            conditions.append(statement.stored <= self.until)
+        if self.cursor is not None:
+            after = statement.seq > self.cursor if self.ascending else statement.seq < self.cursor
+            conditions.append(after)
+        return conditions
+
+    def page(self, query: sa.Select, statement, size: int) -> sa.Select:
+        """The seqs of `query`'s first `size` statements in the window, in page order."""
+        order = statement.seq.asc() if self.ascending else statement.seq.desc()
+        cut = query.where(*self.conditions(statement)).order_by(order).limit(size).subquery()
+        return sa.select(cut.c.seq)
 
 
 def _filter_conditions(args, statement) -> list:
