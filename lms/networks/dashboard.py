@@ -1,0 +1,491 @@
+"""The cohort dashboard's read models, from the progress projection only.
+
+Nothing here replays statements: each figure is an aggregate over `parcours_progress`,
+`module_progress`, `level_progress` and `certificates`, restricted to the cohort's
+enrolments through indexed columns, so a page costs a fixed number of queries whatever the
+size of the statement store.
+"""
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from lms.accounts.models import User
+from lms.catalog.models import Level, Lever, Module, Parcours
+from lms.certificates.models import Certificate
+from lms.extensions import db
+from lms.learning.models import Enrollment
+from lms.networks.models import Cohort, CohortMember, Structure
+from lms.progress.models import LevelProgress, ModuleProgress, ParcoursProgress
+
+# "The same quiz failed three times": attempts without a pass.
+FAILED_ATTEMPTS_STUCK = 3
+SCORE_BUCKETS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 101))
+
+
+class LearnerStatus(enum.StrEnum):
+    COMPLETED = "completed"
+    INACTIVE = "inactive"
+    STUCK = "stuck"
+    IN_PROGRESS = "in_progress"
+    NOT_STARTED = "not_started"
+
+
+class Sort(enum.StrEnum):
+    NAME = "name"
+    PROGRESS = "progress"
+    ACTIVITY = "activity"
+
+
+@dataclass
+class Scope:
+    """A cohort, its parcours' active modules in order, and the alert threshold."""
+
+    cohort: Cohort
+    parcours: Parcours
+    levels: list[Level]
+    modules: list[Module]
+    now: datetime
+
+    @property
+    def threshold(self) -> datetime:
+        return self.now - timedelta(days=self.cohort.inactivity_days)
+
+    @property
+    def module_ids(self) -> list[int]:
+        return [module.id for module in self.modules]
+
+    def module(self, module_id: int | None) -> Module | None:
+        return next((m for m in self.modules if m.id == module_id), None)
+
+
+def scope_for(cohort: Cohort, now: datetime) -> Scope:
+    parcours = db.session.scalar(
+        sa.select(Parcours)
+        .where(Parcours.id == cohort.parcours_id)
+        .options(
+            selectinload(Parcours.levels).selectinload(Level.modules).selectinload(Module.quiz)
+        )
+    )
+    modules = [module for level in parcours.levels for module in level.modules]
+    return Scope(cohort, parcours, list(parcours.levels), modules, now)
+
+
+@dataclass
+class LearnerRow:
+    member_id: int
+    user_id: int
+    name: str
+    email: str
+    structure: str
+    enrolled_at: datetime
+    last_activity_at: datetime | None
+    completed_at: datetime | None
+    current_module: str
+    modules_done: int
+    percent: int
+    level_percents: dict[str, int]
+    quiz_average: int | None  # percent, average of the best score of each quiz tried
+    certificate_code: str | None
+    certificate_revoked: bool
+    status: LearnerStatus
+    stuck_reasons: list[str] = field(default_factory=list)
+
+
+def _members(scope: Scope) -> sa.Select:
+    return sa.select(CohortMember.enrollment_id).where(CohortMember.cohort_id == scope.cohort.id)
+
+
+def _module_stats(scope: Scope) -> sa.Subquery:
+    """Per enrolment of the cohort: modules completed, quiz average, quiz failed 3 times,
+    last completion."""
+    progress = ModuleProgress
+    failed = sa.and_(
+        progress.quiz_attempts >= FAILED_ATTEMPTS_STUCK, progress.quiz_passed_at.is_(None)
+    )
+    return (
+        sa.select(
+            progress.enrollment_id,
+            sa.func.count(progress.completed_at).label("done"),
+            sa.func.avg(progress.best_score).label("quiz_avg"),
+            sa.func.max(sa.case((failed, 1), else_=0)).label("failed"),
+            sa.func.max(progress.completed_at).label("last_completed_at"),
+        )
+        .where(
+            progress.enrollment_id.in_(_members(scope)),
+            progress.module_id.in_(scope.module_ids),
+        )
+        .group_by(progress.enrollment_id)
+        .subquery("module_stats")
+    )
+
+
+def _certificates(scope: Scope) -> sa.Subquery:
+    return (
+        sa.select(Certificate.enrollment_id, Certificate.code, Certificate.revoked_at)
+        .where(Certificate.enrollment_id.in_(_members(scope)), Certificate.scope == "parcours")
+        .subquery("parcours_certificates")
+    )
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The SQL expressions of the learner table, shared by rows, counts and filters."""
+
+    query: sa.Select
+    is_completed: sa.ColumnElement
+    is_inactive: sa.ColumnElement
+    is_stuck: sa.ColumnElement
+    done: sa.ColumnElement
+
+
+def _learner_query(scope: Scope) -> _Columns:
+    stats = _module_stats(scope)
+    certificates = _certificates(scope)
+    done = sa.func.coalesce(stats.c.done, 0)
+    last_progress = sa.func.coalesce(
+        stats.c.last_completed_at, ParcoursProgress.started_at, Enrollment.enrolled_at
+    )
+    is_completed = ParcoursProgress.completed_at.is_not(None)
+    # A learner without a projection row has no `registered` statement counted yet.
+    last_activity = sa.func.coalesce(ParcoursProgress.last_activity_at, Enrollment.enrolled_at)
+    is_inactive = sa.and_(~is_completed, last_activity < scope.threshold)
+    is_stuck = sa.and_(
+        ~is_completed,
+        sa.or_(stats.c.failed == 1, last_progress < scope.threshold),
+    )
+    query = (
+        sa.select(
+            CohortMember.id.label("member_id"),
+            User.id.label("user_id"),
+            User.name,
+            User.email,
+            Structure.name.label("structure"),
+            Enrollment.enrolled_at,
+            ParcoursProgress.last_activity_at,
+            ParcoursProgress.last_module_id,
+            ParcoursProgress.completed_at,
+            done.label("done"),
+            stats.c.quiz_avg,
+            sa.func.coalesce(stats.c.failed, 0).label("failed"),
+            last_progress.label("last_progress_at"),
+            certificates.c.code.label("certificate_code"),
+            certificates.c.revoked_at.label("certificate_revoked_at"),
+            Enrollment.id.label("enrollment_id"),
+        )
+        .select_from(CohortMember)
+        .join(User, User.id == CohortMember.user_id)
+        .join(Enrollment, Enrollment.id == CohortMember.enrollment_id)
+        .outerjoin(Structure, Structure.id == CohortMember.structure_id)
+        .outerjoin(ParcoursProgress, ParcoursProgress.enrollment_id == Enrollment.id)
+        .outerjoin(stats, stats.c.enrollment_id == Enrollment.id)
+        .outerjoin(certificates, certificates.c.enrollment_id == Enrollment.id)
+        .where(CohortMember.cohort_id == scope.cohort.id)
+    )
+    return _Columns(query, is_completed, is_inactive, is_stuck, done)
+
+
+@dataclass
+class Filters:
+    status: LearnerStatus | None = None
+    search: str = ""
+    structure_id: int | None = None
+    sort: Sort = Sort.NAME
+
+
+def _filtered(scope: Scope, filters: Filters) -> tuple[_Columns, sa.Select]:
+    columns = _learner_query(scope)
+    query = columns.query
+    if filters.search.strip():
+        pattern = f"%{filters.search.strip().lower()}%"
+        query = query.where(
+            sa.or_(sa.func.lower(User.name).like(pattern), sa.func.lower(User.email).like(pattern))
+        )
+    if filters.structure_id is not None:
+        query = query.where(CohortMember.structure_id == filters.structure_id)
+    if filters.status == LearnerStatus.COMPLETED:
+        query = query.where(columns.is_completed)
+    elif filters.status == LearnerStatus.INACTIVE:
+        query = query.where(columns.is_inactive)
+    elif filters.status == LearnerStatus.STUCK:
+        query = query.where(columns.is_stuck)
+    elif filters.status == LearnerStatus.IN_PROGRESS:
+        query = query.where(~columns.is_completed, columns.done > 0)
+    elif filters.status == LearnerStatus.NOT_STARTED:
+        query = query.where(columns.done == 0, ~columns.is_completed)
+    order = {
+        Sort.NAME: (sa.func.lower(User.name), User.id),
+        Sort.PROGRESS: (columns.done.desc(), sa.func.lower(User.name), User.id),
+        Sort.ACTIVITY: (
+            ParcoursProgress.last_activity_at.desc().nulls_last(),
+            User.id,
+        ),
+    }[filters.sort]
+    return columns, query.order_by(*order)
+
+
+def learner_rows(
+    scope: Scope, filters: Filters, page: int = 1, per_page: int | None = 50
+) -> tuple[list[LearnerRow], int]:
+    """One page of the learner table (every row if per_page is None), and the row count."""
+    columns, query = _filtered(scope, filters)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    if per_page is not None:
+        query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    rows = db.session.execute(query).all()
+    levels = _level_counts(scope, [row.enrollment_id for row in rows], all_members=per_page is None)
+    return [_learner(scope, row, levels) for row in rows], total
+
+
+def _level_counts(
+    scope: Scope, enrollment_ids: list[int], all_members: bool
+) -> dict[int, dict[int, int]]:
+    """{enrollment id: {level id: modules completed}}."""
+    if not enrollment_ids:
+        return {}
+    wanted = _members(scope) if all_members else enrollment_ids
+    rows = db.session.execute(
+        sa.select(ModuleProgress.enrollment_id, Module.level_id, sa.func.count())
+        .join(Module, Module.id == ModuleProgress.module_id)
+        .where(
+            ModuleProgress.enrollment_id.in_(wanted),
+            ModuleProgress.module_id.in_(scope.module_ids),
+            ModuleProgress.completed_at.is_not(None),
+        )
+        .group_by(ModuleProgress.enrollment_id, Module.level_id)
+    ).all()
+    counts: dict[int, dict[int, int]] = {}
+    for enrollment_id, level_id, count in rows:
+        counts.setdefault(enrollment_id, {})[level_id] = count
+    return counts
+
+
+def _learner(scope: Scope, row, levels: dict[int, dict[int, int]]) -> LearnerRow:
+    total = len(scope.modules)
+    is_completed = row.completed_at is not None
+    percent = 100 if is_completed else (round(100 * row.done / total) if total else 0)
+    done_by_level = levels.get(row.enrollment_id, {})
+    level_percents = {}
+    for level in scope.levels:
+        count = len(level.modules)
+        level_done = done_by_level.get(level.id, 0)
+        level_percents[level.key.value] = (
+            100
+            if is_completed or (count and level_done >= count)
+            else (round(100 * level_done / count) if count else 0)
+        )
+    last_activity = row.last_activity_at or row.enrolled_at
+    reasons = []
+    if not is_completed and row.failed:
+        reasons.append("failed")
+    if not is_completed and (row.last_progress_at or row.enrolled_at) < scope.threshold:
+        reasons.append("no_progress")
+    if is_completed:
+        status = LearnerStatus.COMPLETED
+    elif last_activity < scope.threshold:
+        status = LearnerStatus.INACTIVE
+    elif reasons:
+        status = LearnerStatus.STUCK
+    elif row.done > 0 or row.last_module_id is not None:
+        status = LearnerStatus.IN_PROGRESS
+    else:
+        status = LearnerStatus.NOT_STARTED
+    module = scope.module(row.last_module_id)
+    return LearnerRow(
+        member_id=row.member_id,
+        user_id=row.user_id,
+        name=row.name,
+        email=row.email,
+        structure=row.structure or "",
+        enrolled_at=row.enrolled_at,
+        last_activity_at=row.last_activity_at,
+        completed_at=row.completed_at,
+        current_module="" if is_completed or module is None else module.title,
+        modules_done=row.done,
+        percent=percent,
+        level_percents=level_percents,
+        quiz_average=round(row.quiz_avg * 100) if row.quiz_avg is not None else None,
+        certificate_code=row.certificate_code,
+        certificate_revoked=row.certificate_revoked_at is not None,
+        status=status,
+        stuck_reasons=reasons,
+    )
+
+
+@dataclass
+class Summary:
+    learners: int
+    started: int
+    completed: int
+    inactive: int
+    stuck: int
+    average_percent: int
+
+
+def summary(scope: Scope) -> Summary:
+    total_modules = len(scope.modules)
+    columns = _learner_query(scope)
+    base = columns.query.add_columns(
+        columns.is_inactive.label("is_inactive"), columns.is_stuck.label("is_stuck")
+    ).subquery()
+
+    def count_if(condition) -> sa.ColumnElement:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            count_if(sa.or_(base.c.done > 0, base.c.completed_at.is_not(None))),
+            count_if(base.c.completed_at.is_not(None)),
+            count_if(base.c.is_inactive),
+            count_if(base.c.is_stuck),
+            # A completed parcours counts in full even if modules were added since.
+            sa.func.coalesce(
+                sa.func.sum(
+                    sa.case((base.c.completed_at.is_not(None), total_modules), else_=base.c.done)
+                ),
+                0,
+            ),
+        )
+    ).one()
+    learners, started, completed, inactive, stuck, done = row
+    average = 0
+    if learners and total_modules:
+        average = round(100 * int(done) / (learners * total_modules))
+    return Summary(learners, int(started), int(completed), int(inactive), int(stuck), average)
+
+
+@dataclass
+class FunnelStep:
+    label_key: str  # "enrolled", "started", a level key, "completed", "certified"
+    count: int
+
+
+def funnel(scope: Scope, stats: Summary) -> list[FunnelStep]:
+    levels = dict(
+        db.session.execute(
+            sa.select(LevelProgress.level_id, sa.func.count())
+            .where(LevelProgress.enrollment_id.in_(_members(scope)))
+            .group_by(LevelProgress.level_id)
+        ).all()
+    )
+    certified = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Certificate)
+        .where(
+            Certificate.enrollment_id.in_(_members(scope)),
+            Certificate.scope == "parcours",
+            Certificate.revoked_at.is_(None),
+        )
+    )
+    steps = [FunnelStep("enrolled", stats.learners), FunnelStep("started", stats.started)]
+    steps += [FunnelStep(level.key.value, levels.get(level.id, 0)) for level in scope.levels]
+    steps += [FunnelStep("completed", stats.completed), FunnelStep("certified", certified or 0)]
+    return steps
+
+
+@dataclass
+class ModuleStats:
+    module: Module
+    started: int
+    completed: int
+    # Learners per best-score bucket of the module's quiz (empty without a quiz).
+    score_buckets: list[int]
+
+
+def module_stats(scope: Scope) -> list[ModuleStats]:
+    progress = ModuleProgress
+    bucket = sa.case(
+        *[
+            (progress.best_score < high / 100, index)
+            for index, (_low, high) in enumerate(SCORE_BUCKETS)
+        ],
+        else_=len(SCORE_BUCKETS) - 1,
+    )
+    members = _members(scope)
+    counts = {
+        row.module_id: row
+        for row in db.session.execute(
+            sa.select(
+                progress.module_id,
+                sa.func.count().label("started"),
+                sa.func.count(progress.completed_at).label("completed"),
+            )
+            .where(progress.enrollment_id.in_(members), progress.module_id.in_(scope.module_ids))
+            .group_by(progress.module_id)
+        )
+    }
+    buckets: dict[int, list[int]] = {}
+    for module_id, index, count in db.session.execute(
+        sa.select(progress.module_id, bucket, sa.func.count())
+        .where(
+            progress.enrollment_id.in_(members),
+            progress.module_id.in_(scope.module_ids),
+            progress.best_score.is_not(None),
+        )
+        .group_by(progress.module_id, bucket)
+    ):
+        buckets.setdefault(module_id, [0] * len(SCORE_BUCKETS))[index] += count
+    result = []
+    for module in scope.modules:
+        row = counts.get(module.id)
+        has_quiz = module.quiz is not None and not module.quiz.is_archived
+        result.append(
+            ModuleStats(
+                module=module,
+                started=row.started if row else 0,
+                completed=row.completed if row else 0,
+                score_buckets=buckets.get(module.id, [0] * len(SCORE_BUCKETS)) if has_quiz else [],
+            )
+        )
+    return result
+
+
+@dataclass
+class LeverStats:
+    lever: str
+    modules: int
+    percent: int  # share of (learner, module) pairs completed
+
+
+def lever_stats(scope: Scope, modules: list[ModuleStats], learners: int) -> list[LeverStats]:
+    result = []
+    for lever in Lever:
+        tagged = [stats for stats in modules if lever.value in (stats.module.levers or [])]
+        possible = learners * len(tagged)
+        done = sum(stats.completed for stats in tagged)
+        result.append(
+            LeverStats(lever.value, len(tagged), round(100 * done / possible) if possible else 0)
+        )
+    return result
+
+
+def heat_map(scope: Scope, rows: list[LearnerRow]) -> dict[int, dict[int, str]]:
+    """{member id: {module id: "completed" | "in_progress"}} for the learners shown."""
+    enrollment_of = dict(
+        db.session.execute(
+            sa.select(CohortMember.id, CohortMember.enrollment_id).where(
+                CohortMember.id.in_([row.member_id for row in rows])
+            )
+        ).all()
+    )
+    member_of = {enrollment: member for member, enrollment in enrollment_of.items()}
+    cells: dict[int, dict[int, str]] = {row.member_id: {} for row in rows}
+    if not member_of:
+        return cells
+    for progress in db.session.execute(
+        sa.select(
+            ModuleProgress.enrollment_id,
+            ModuleProgress.module_id,
+            ModuleProgress.completed_at,
+        ).where(
+            ModuleProgress.enrollment_id.in_(list(member_of)),
+            ModuleProgress.module_id.in_(scope.module_ids),
+        )
+    ):
+        state = "completed" if progress.completed_at is not None else "in_progress"
+        cells[member_of[progress.enrollment_id]][progress.module_id] = state
+    return cells
