@@ -139,6 +139,7 @@ class _Columns:
     is_completed: sa.ColumnElement
     is_inactive: sa.ColumnElement
     is_stuck: sa.ColumnElement
+    is_started: sa.ColumnElement
     done: sa.ColumnElement
 
 
@@ -185,7 +186,9 @@ def _learner_query(scope: Scope) -> _Columns:
         .outerjoin(certificates, certificates.c.enrollment_id == Enrollment.id)
         .where(CohortMember.cohort_id == scope.cohort.id)
     )
-    return _Columns(query, is_completed, is_inactive, is_stuck, done)
+    # Any statement on a module sets the projection's last module: the learner has begun.
+    is_started = sa.or_(ParcoursProgress.last_module_id.is_not(None), done > 0)
+    return _Columns(query, is_completed, is_inactive, is_stuck, is_started, done)
 
 
 @dataclass
@@ -212,10 +215,14 @@ def _filtered(scope: Scope, filters: Filters) -> tuple[_Columns, sa.Select]:
         query = query.where(columns.is_inactive)
     elif filters.status == LearnerStatus.STUCK:
         query = query.where(columns.is_stuck)
-    elif filters.status == LearnerStatus.IN_PROGRESS:
-        query = query.where(~columns.is_completed, columns.done > 0)
-    elif filters.status == LearnerStatus.NOT_STARTED:
-        query = query.where(columns.done == 0, ~columns.is_completed)
+    elif filters.status in {LearnerStatus.IN_PROGRESS, LearnerStatus.NOT_STARTED}:
+        # As on each row: neither done, nor inactive, nor stuck; started or not.
+        started = (
+            columns.is_started
+            if filters.status == LearnerStatus.IN_PROGRESS
+            else ~columns.is_started
+        )
+        query = query.where(~columns.is_completed, ~columns.is_inactive, ~columns.is_stuck, started)
     order = {
         Sort.NAME: (sa.func.lower(User.name), User.id),
         Sort.PROGRESS: (columns.done.desc(), sa.func.lower(User.name), User.id),
@@ -329,7 +336,9 @@ def summary(scope: Scope) -> Summary:
     total_modules = len(scope.modules)
     columns = _learner_query(scope)
     base = columns.query.add_columns(
-        columns.is_inactive.label("is_inactive"), columns.is_stuck.label("is_stuck")
+        columns.is_inactive.label("is_inactive"),
+        columns.is_stuck.label("is_stuck"),
+        columns.is_started.label("is_started"),
     ).subquery()
 
     def count_if(condition) -> sa.ColumnElement:
@@ -338,7 +347,7 @@ def summary(scope: Scope) -> Summary:
     row = db.session.execute(
         sa.select(
             sa.func.count(),
-            count_if(sa.or_(base.c.done > 0, base.c.completed_at.is_not(None))),
+            count_if(sa.or_(base.c.is_started, base.c.completed_at.is_not(None))),
             count_if(base.c.completed_at.is_not(None)),
             count_if(base.c.is_inactive),
             count_if(base.c.is_stuck),
