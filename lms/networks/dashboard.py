@@ -156,7 +156,7 @@ def _learner_query(scope: Scope) -> _Columns:
     is_inactive = sa.and_(~is_completed, last_activity < scope.threshold)
     is_stuck = sa.and_(
         ~is_completed,
-        sa.or_(stats.c.failed == 1, last_progress < scope.threshold),
+        sa.or_(sa.func.coalesce(stats.c.failed, 0) == 1, last_progress < scope.threshold),
     )
     query = (
         sa.select(
