@@ -136,16 +136,30 @@ def scheduler_command() -> None:
 
 @click.command("run-job")
 @click.argument("job_id")
+@click.option(
+    "--at",
+    "at",
+    default=None,
+    help="Run as of this ISO 8601 time (with its offset), e.g. to catch up a missed day.",
+)
 @with_appcontext
-def run_job_command(job_id: str) -> None:
-    """Run one scheduled job now, for its current due time (once, as the scheduler would)."""
+def run_job_command(job_id: str, at: str | None) -> None:
+    """Run one scheduled job for its current due time (once, as the scheduler would)."""
+    now = None
+    if at is not None:
+        try:
+            now = datetime.fromisoformat(at)
+        except ValueError:
+            raise click.BadParameter(f"{at!r} is not an ISO 8601 time", param_hint="--at") from None
+        if now.tzinfo is None:
+            raise click.BadParameter("give the time zone offset, e.g. +00:00", param_hint="--at")
     job = job_by_id(job_id)
     if job is None:
         known = ", ".join(job.id for job in jobs())
         raise click.ClickException(f"unknown job {job_id!r} (known: {known})")
     if not job.is_enabled():
         raise click.ClickException(f"job {job_id} is not enabled in this configuration")
-    run = run_job(job)
+    run = run_job(job, now)
     if run is None:
         click.echo(f"{job_id}: already run for this due time by another process.")
         return

@@ -5,7 +5,7 @@ public id, not the e-mail. Unsubscribing is harmless, so the link is its own aut
 """
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from lms.accounts.models import User
@@ -24,8 +24,8 @@ def unsubscribe_token(user: User, kind: MailKind) -> str:
 
 
 def unsubscribe_url(user: User, kind: MailKind) -> str:
-    path = url_for("mail.unsubscribe", token=unsubscribe_token(user, kind))
-    return current_app.config["LMS_BASE_URL"] + path
+    # Built by hand: jobs run outside any request, where url_for has no server name.
+    return f"{current_app.config['LMS_BASE_URL']}/desabonnement/{unsubscribe_token(user, kind)}"
 
 
 def unsubscribe_headers(user: User, kind: MailKind) -> dict[str, str]:
