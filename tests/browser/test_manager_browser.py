@@ -151,7 +151,9 @@ def test_network_manager_enrols_a_cohort_and_sees_it_progress(
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Export Excel (XLSX)").click()
-    sheet = openpyxl.load_workbook(download.value.path()).active
+    assert download.value.suggested_filename.endswith(".xlsx")
+    download.value.save_as(tmp_path / "export.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "export.xlsx").active
     values = list(sheet.values)
     lina_row = dict(
         zip(values[0], next(v for v in values if v[1] == "lina.moreau@example.org"), strict=True)
