@@ -235,11 +235,18 @@ def _filtered(scope: Scope, filters: Filters) -> tuple[_Columns, sa.Select]:
 
 
 def learner_rows(
-    scope: Scope, filters: Filters, page: int = 1, per_page: int | None = 50
+    scope: Scope,
+    filters: Filters,
+    page: int = 1,
+    per_page: int | None = 50,
+    known_total: int | None = None,
 ) -> tuple[list[LearnerRow], int]:
-    """One page of the learner table (every row if per_page is None), and the row count."""
-    columns, query = _filtered(scope, filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    """One page of the learner table (every row if per_page is None), and the row count
+    (`known_total` spares counting when the caller knows it: no filter, all learners)."""
+    _columns, query = _filtered(scope, filters)
+    total = known_total
+    if total is None:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     if per_page is not None:
         query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
     rows = db.session.execute(query).all()
@@ -406,47 +413,40 @@ class ModuleStats:
 
 
 def module_stats(scope: Scope) -> list[ModuleStats]:
+    """Per module: learners who started it, finished it, and the best-score distribution of
+    its quiz — one pass over the cohort's module progress."""
     progress = ModuleProgress
     bucket = sa.case(
+        (progress.best_score.is_(None), -1),
         *[
             (progress.best_score < high / 100, index)
             for index, (_low, high) in enumerate(SCORE_BUCKETS)
         ],
         else_=len(SCORE_BUCKETS) - 1,
     )
-    members = _members(scope)
-    counts = {
-        row.module_id: row
-        for row in db.session.execute(
-            sa.select(
-                progress.module_id,
-                sa.func.count().label("started"),
-                sa.func.count(progress.completed_at).label("completed"),
-            )
-            .where(progress.enrollment_id.in_(members), progress.module_id.in_(scope.module_ids))
-            .group_by(progress.module_id)
-        )
-    }
+    started: dict[int, int] = {}
+    completed: dict[int, int] = {}
     buckets: dict[int, list[int]] = {}
-    for module_id, index, count in db.session.execute(
-        sa.select(progress.module_id, bucket, sa.func.count())
+    for module_id, index, count, done in db.session.execute(
+        sa.select(progress.module_id, bucket, sa.func.count(), sa.func.count(progress.completed_at))
         .where(
-            progress.enrollment_id.in_(members),
+            progress.enrollment_id.in_(_members(scope)),
             progress.module_id.in_(scope.module_ids),
-            progress.best_score.is_not(None),
         )
         .group_by(progress.module_id, bucket)
     ):
-        buckets.setdefault(module_id, [0] * len(SCORE_BUCKETS))[index] += count
+        started[module_id] = started.get(module_id, 0) + count
+        completed[module_id] = completed.get(module_id, 0) + done
+        if index >= 0:
+            buckets.setdefault(module_id, [0] * len(SCORE_BUCKETS))[index] += count
     result = []
     for module in scope.modules:
-        row = counts.get(module.id)
         has_quiz = module.quiz is not None and not module.quiz.is_archived
         result.append(
             ModuleStats(
                 module=module,
-                started=row.started if row else 0,
-                completed=row.completed if row else 0,
+                started=started.get(module.id, 0),
+                completed=completed.get(module.id, 0),
                 score_buckets=buckets.get(module.id, [0] * len(SCORE_BUCKETS)) if has_quiz else [],
             )
         )

@@ -434,13 +434,17 @@ def plan_journey(rng: random.Random, parcours: Parcours, profile: str | None = N
     modules = [module for level in parcours.levels for module in level.modules]
     profile = (
         profile
-        or rng.choices(["none", "partial", "stuck", "complete"], weights=[10, 58, 10, 22])[0]
+        or rng.choices(["none", "partial", "stuck", "complete"], weights=[12, 62, 10, 16])[0]
     )
     if profile == "none":
         return []
-    done = {"partial": rng.randint(1, len(modules) - 1), "complete": len(modules)}.get(
-        profile, rng.randint(0, len(modules) - 1)
-    )
+    if profile == "complete":
+        done = len(modules)
+    elif profile == "partial":
+        # Mid-way through a cohort, most learners are in the first levels.
+        done = rng.randint(1, min(6, len(modules) - 1))
+    else:
+        done = rng.randint(0, len(modules) - 1)
     actions: list[Action] = []
     for module in modules[:done]:
         actions.append(("read", module))

@@ -41,8 +41,17 @@ def dashboard(cohort_id: int):
     scope = board.scope_for(cohort, utcnow())
     filters = _filters()
     page = request.args.get("page", 1, type=int)
-    rows, total = board.learner_rows(scope, filters, page=page, per_page=PER_PAGE)
     stats = board.summary(scope)
+    unfiltered = (
+        filters.status is None and not filters.search.strip() and filters.structure_id is None
+    )
+    rows, total = board.learner_rows(
+        scope,
+        filters,
+        page=page,
+        per_page=PER_PAGE,
+        known_total=stats.learners if unfiltered else None,
+    )
     modules = board.module_stats(scope)
     return render_template(
         "networks/dashboard.html",
