@@ -187,3 +187,20 @@ def test_a_generated_journey_stores_what_the_real_operations_store(
             "parcours",
         ]
     )
+
+
+def test_demo_cohort_command(runner, seed, db_session):
+    result = runner.invoke(args=["lms", "demo-cohort", "--learners", "12", "--statements", "0"])
+    assert result.exit_code == 0, result.output
+    cohort_id = int(re.search(r"Cohorte (\d+)", result.output).group(1))
+    members = db_session.scalar(
+        sa.select(sa.func.count())
+        .select_from(CohortMember)
+        .where(CohortMember.cohort_id == cohort_id)
+    )
+    assert members == 12
+    assert f"/cohortes/{cohort_id}" in result.output
+
+    refused = runner.invoke(args=["lms", "demo-cohort", "--parcours", "inconnu"])
+    assert refused.exit_code != 0
+    assert "no published parcours 'inconnu'" in refused.output
