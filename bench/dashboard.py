@@ -5,7 +5,7 @@ statements in the store.
     python bench/dashboard.py   # a throw-away SQLite file, for a quick look
 
 A PostgreSQL URL gets a throw-away schema (dropped at the end unless --keep). The data comes
-from the bulk generator of `flask lms demo-cohort` (see lms/networks/demo_data.py): one
+from the bulk generator of `flask lms demo-cohort` (see lms/networks/demo/): one
 cohort of LEARNERS learners, then learners of other cohorts until the store holds SMALL
 statements, then LARGE. Each page is requested through the app (routing, permission,
 queries, template) as the network manager would, after one warm-up request. Prints
@@ -35,7 +35,7 @@ from lms.catalog.cli import import_courses  # noqa: E402
 from lms.core.db import utcnow  # noqa: E402
 from lms.extensions import db  # noqa: E402
 from lms.networks.cli import fill_statements, generate_demo_cohort  # noqa: E402
-from lms.networks.demo_data import Generator  # noqa: E402
+from lms.networks.demo import Generator  # noqa: E402
 from lms.networks.models import NetworkManager  # noqa: E402
 from lms.progress.queries import load_parcours  # noqa: E402
 from lms.xapi.models import Statement  # noqa: E402

@@ -12,7 +12,7 @@ from lms.accounts.models import Role, User
 from lms.catalog.models import Parcours
 from lms.core.db import utcnow
 from lms.extensions import db
-from lms.networks.demo_data import Generator
+from lms.networks.demo import Generator
 from lms.networks.models import Cohort, CohortTrainer, Network, NetworkManager, Structure
 from lms.networks.operations import add_structures, create_network
 from lms.networks.scoping import local_today

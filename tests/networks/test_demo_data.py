@@ -14,7 +14,7 @@ from lms.core.db import utcnow
 from lms.extensions import db
 from lms.learning.models import Enrollment, QuizAttempt
 from lms.learning.operations import enroll, mark_module_read, submit_quiz
-from lms.networks.demo_data import Generator, _chosen, plan_journey
+from lms.networks.demo import Generator, chosen_answers, plan_journey
 from lms.networks.models import CohortMember
 from lms.progress.models import LevelProgress, ModuleProgress, ParcoursProgress
 from lms.progress.operations import replay_progress
@@ -140,7 +140,8 @@ def test_a_generated_journey_stores_what_the_real_operations_store(
         else:
             questions = list(action[1].quiz.questions)
             answers = {
-                q.key: _chosen(q, right) for q, right in zip(questions, action[2], strict=True)
+                q.key: chosen_answers(q, right)
+                for q, right in zip(questions, action[2], strict=True)
             }
             submit_quiz(live, action[1].quiz, answers)
     db_session.flush()

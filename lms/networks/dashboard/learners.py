@@ -1,10 +1,4 @@
-"""The cohort dashboard's read models, from the progress projection only.
-
-Nothing here replays statements: each figure is an aggregate over `parcours_progress`,
-`module_progress`, `level_progress` and `certificates`, restricted to the cohort's
-enrolments through indexed columns, so a page costs a fixed number of queries whatever the
-size of the statement store.
-"""
+"""The learner table of a cohort: one row per learner, filtered, sorted and paged in SQL."""
 
 import enum
 from dataclasses import dataclass, field
@@ -14,12 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
-from lms.catalog.models import Level, Lever, Module, Parcours
+from lms.catalog.models import Level, Module, Parcours
 from lms.certificates.models import Certificate
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.networks.models import Cohort, CohortMember, Structure
-from lms.progress.models import LevelProgress, ModuleProgress, ParcoursProgress
+from lms.progress.models import ModuleProgress, ParcoursProgress
 
 # "The same quiz failed three times": attempts without a pass.
 FAILED_ATTEMPTS_STUCK = 3
@@ -95,7 +89,7 @@ class LearnerRow:
     stuck_reasons: list[str] = field(default_factory=list)
 
 
-def _members(scope: Scope) -> sa.Select:
+def cohort_enrollments(scope: Scope) -> sa.Select:
     return sa.select(CohortMember.enrollment_id).where(CohortMember.cohort_id == scope.cohort.id)
 
 
@@ -115,7 +109,7 @@ def _module_stats(scope: Scope) -> sa.Subquery:
             sa.func.max(progress.completed_at).label("last_completed_at"),
         )
         .where(
-            progress.enrollment_id.in_(_members(scope)),
+            progress.enrollment_id.in_(cohort_enrollments(scope)),
             progress.module_id.in_(scope.module_ids),
         )
         .group_by(progress.enrollment_id)
@@ -126,7 +120,10 @@ def _module_stats(scope: Scope) -> sa.Subquery:
 def _certificates(scope: Scope) -> sa.Subquery:
     return (
         sa.select(Certificate.enrollment_id, Certificate.code, Certificate.revoked_at)
-        .where(Certificate.enrollment_id.in_(_members(scope)), Certificate.scope == "parcours")
+        .where(
+            Certificate.enrollment_id.in_(cohort_enrollments(scope)),
+            Certificate.scope == "parcours",
+        )
         .subquery("parcours_certificates")
     )
 
@@ -143,7 +140,7 @@ class _Columns:
     done: sa.ColumnElement
 
 
-def _learner_query(scope: Scope) -> _Columns:
+def learner_query(scope: Scope) -> _Columns:
     stats = _module_stats(scope)
     certificates = _certificates(scope)
     done = sa.func.coalesce(stats.c.done, 0)
@@ -200,7 +197,7 @@ class Filters:
 
 
 def _filtered(scope: Scope, filters: Filters) -> tuple[_Columns, sa.Select]:
-    columns = _learner_query(scope)
+    columns = learner_query(scope)
     query = columns.query
     if filters.search.strip():
         pattern = f"%{filters.search.strip().lower()}%"
@@ -260,7 +257,7 @@ def _level_counts(
     """{enrollment id: {level id: modules completed}}."""
     if not enrollment_ids:
         return {}
-    wanted = _members(scope) if all_members else enrollment_ids
+    wanted = cohort_enrollments(scope) if all_members else enrollment_ids
     rows = db.session.execute(
         sa.select(ModuleProgress.enrollment_id, Module.level_id, sa.func.count())
         .join(Module, Module.id == ModuleProgress.module_id)
@@ -327,174 +324,3 @@ def _learner(scope: Scope, row, levels: dict[int, dict[int, int]]) -> LearnerRow
         status=status,
         stuck_reasons=reasons,
     )
-
-
-@dataclass
-class Summary:
-    learners: int
-    started: int
-    completed: int
-    inactive: int
-    stuck: int
-    average_percent: int
-
-
-def summary(scope: Scope) -> Summary:
-    total_modules = len(scope.modules)
-    columns = _learner_query(scope)
-    base = columns.query.add_columns(
-        columns.is_inactive.label("is_inactive"),
-        columns.is_stuck.label("is_stuck"),
-        columns.is_started.label("is_started"),
-    ).subquery()
-
-    def count_if(condition) -> sa.ColumnElement:
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-    row = db.session.execute(
-        sa.select(
-            sa.func.count(),
-            count_if(sa.or_(base.c.is_started, base.c.completed_at.is_not(None))),
-            count_if(base.c.completed_at.is_not(None)),
-            count_if(base.c.is_inactive),
-            count_if(base.c.is_stuck),
-            # A completed parcours counts in full even if modules were added since.
-            sa.func.coalesce(
-                sa.func.sum(
-                    sa.case((base.c.completed_at.is_not(None), total_modules), else_=base.c.done)
-                ),
-                0,
-            ),
-        )
-    ).one()
-    learners, started, completed, inactive, stuck, done = row
-    average = 0
-    if learners and total_modules:
-        average = round(100 * int(done) / (learners * total_modules))
-    return Summary(learners, int(started), int(completed), int(inactive), int(stuck), average)
-
-
-@dataclass
-class FunnelStep:
-    label_key: str  # "enrolled", "started", a level key, "completed", "certified"
-    count: int
-
-
-def funnel(scope: Scope, stats: Summary) -> list[FunnelStep]:
-    levels = dict(
-        db.session.execute(
-            sa.select(LevelProgress.level_id, sa.func.count())
-            .where(LevelProgress.enrollment_id.in_(_members(scope)))
-            .group_by(LevelProgress.level_id)
-        ).all()
-    )
-    certified = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Certificate)
-        .where(
-            Certificate.enrollment_id.in_(_members(scope)),
-            Certificate.scope == "parcours",
-            Certificate.revoked_at.is_(None),
-        )
-    )
-    steps = [FunnelStep("enrolled", stats.learners), FunnelStep("started", stats.started)]
-    steps += [FunnelStep(level.key.value, levels.get(level.id, 0)) for level in scope.levels]
-    steps += [FunnelStep("completed", stats.completed), FunnelStep("certified", certified or 0)]
-    return steps
-
-
-@dataclass
-class ModuleStats:
-    module: Module
-    started: int
-    completed: int
-    # Learners per best-score bucket of the module's quiz (empty without a quiz).
-    score_buckets: list[int]
-
-
-def module_stats(scope: Scope) -> list[ModuleStats]:
-    """Per module: learners who started it, finished it, and the best-score distribution of
-    its quiz — one pass over the cohort's module progress."""
-    progress = ModuleProgress
-    bucket = sa.case(
-        (progress.best_score.is_(None), -1),
-        *[
-            (progress.best_score < high / 100, index)
-            for index, (_low, high) in enumerate(SCORE_BUCKETS)
-        ],
-        else_=len(SCORE_BUCKETS) - 1,
-    )
-    started: dict[int, int] = {}
-    completed: dict[int, int] = {}
-    buckets: dict[int, list[int]] = {}
-    for module_id, index, count, done in db.session.execute(
-        sa.select(progress.module_id, bucket, sa.func.count(), sa.func.count(progress.completed_at))
-        .where(
-            progress.enrollment_id.in_(_members(scope)),
-            progress.module_id.in_(scope.module_ids),
-        )
-        .group_by(progress.module_id, bucket)
-    ):
-        started[module_id] = started.get(module_id, 0) + count
-        completed[module_id] = completed.get(module_id, 0) + done
-        if index >= 0:
-            buckets.setdefault(module_id, [0] * len(SCORE_BUCKETS))[index] += count
-    result = []
-    for module in scope.modules:
-        has_quiz = module.quiz is not None and not module.quiz.is_archived
-        result.append(
-            ModuleStats(
-                module=module,
-                started=started.get(module.id, 0),
-                completed=completed.get(module.id, 0),
-                score_buckets=buckets.get(module.id, [0] * len(SCORE_BUCKETS)) if has_quiz else [],
-            )
-        )
-    return result
-
-
-@dataclass
-class LeverStats:
-    lever: str
-    modules: int
-    percent: int  # share of (learner, module) pairs completed
-
-
-def lever_stats(scope: Scope, modules: list[ModuleStats], learners: int) -> list[LeverStats]:
-    result = []
-    for lever in Lever:
-        tagged = [stats for stats in modules if lever.value in (stats.module.levers or [])]
-        possible = learners * len(tagged)
-        done = sum(stats.completed for stats in tagged)
-        result.append(
-            LeverStats(lever.value, len(tagged), round(100 * done / possible) if possible else 0)
-        )
-    return result
-
-
-def heat_map(scope: Scope, rows: list[LearnerRow]) -> dict[int, dict[int, str]]:
-    """{member id: {module id: "completed" | "in_progress"}} for the learners shown."""
-    enrollment_of = dict(
-        db.session.execute(
-            sa.select(CohortMember.id, CohortMember.enrollment_id).where(
-                CohortMember.id.in_([row.member_id for row in rows])
-            )
-        ).all()
-    )
-    member_of = {enrollment: member for member, enrollment in enrollment_of.items()}
-    cells: dict[int, dict[int, str]] = {row.member_id: {} for row in rows}
-    if not member_of:
-        return cells
-    for progress in db.session.execute(
-        sa.select(
-            ModuleProgress.enrollment_id,
-            ModuleProgress.module_id,
-            ModuleProgress.completed_at,
-        ).where(
-            ModuleProgress.enrollment_id.in_(list(member_of)),
-            ModuleProgress.module_id.in_(scope.module_ids),
-        )
-    ):
-        state = "completed" if progress.completed_at is not None else "in_progress"
-        cells[member_of[progress.enrollment_id]][progress.module_id] = state
-    return cells
