@@ -13,9 +13,10 @@ from lms.certificates.models import Certificate
 from lms.core.db import utcnow
 from lms.extensions import db
 from lms.learning.models import Enrollment, QuizAttempt
-from lms.learning.operations import enroll, mark_module_read, submit_quiz
+from lms.learning.operations import mark_module_read, submit_quiz
 from lms.networks.demo import Generator, chosen_answers, plan_journey
-from lms.networks.models import CohortMember
+from lms.networks.enrolment import add_member
+from lms.networks.models import CohortMember, MemberSource
 from lms.progress.models import LevelProgress, ModuleProgress, ParcoursProgress
 from lms.progress.operations import replay_progress
 from lms.xapi.models import Statement, StatementActivity, StatementAgent
@@ -133,7 +134,18 @@ def test_a_generated_journey_stores_what_the_real_operations_store(
     plan = plan_journey(random.Random(3), seed, "complete")
     assert any(action[0] == "quiz" and not all(action[2]) for action in plan)  # a failure too
 
-    live = enroll(make_user(), seed)
+    # Through the cohort, as a manager's enrolment does: certificates then name the network.
+    learner = make_user()
+    member, _outcome = add_member(
+        cohort,
+        email=learner.email,
+        name=learner.name,
+        structure_id=None,
+        source=MemberSource.CSV,
+        actor=None,
+        notify=False,
+    )
+    live = member.enrollment
     for action in plan:
         if action[0] == "read":
             mark_module_read(live, action[1])
@@ -152,7 +164,7 @@ def test_a_generated_journey_stores_what_the_real_operations_store(
     twin = db_session.scalar(
         sa.select(Enrollment)
         .join(CohortMember, CohortMember.enrollment_id == Enrollment.id)
-        .where(CohortMember.cohort_id == cohort.id)
+        .where(CohortMember.cohort_id == cohort.id, Enrollment.id != live.id)
     )
 
     live_statements, twin_statements = normalised(live.registration), normalised(twin.registration)
@@ -172,22 +184,25 @@ def test_a_generated_journey_stores_what_the_real_operations_store(
     assert attempts(twin) == attempts(live)
     certificates = {
         enrollment.id: sorted(
-            db_session.scalars(
-                sa.select(Certificate.scope).where(Certificate.enrollment_id == enrollment.id)
+            tuple(row)
+            for row in (
+                db_session.execute(
+                    sa.select(Certificate.scope, Certificate.network_name).where(
+                        Certificate.enrollment_id == enrollment.id
+                    )
+                ).all()
             )
         )
         for enrollment in (live, twin)
     }
-    assert (
-        certificates[twin.id]
-        == certificates[live.id]
-        == [
-            "level:competences",
-            "level:connaissances",
-            "level:expertise",
-            "parcours",
-        ]
-    )
+    network = cohort.network.name
+    assert certificates[twin.id] == certificates[live.id]
+    assert certificates[live.id] == [
+        ("level:competences", network),
+        ("level:connaissances", network),
+        ("level:expertise", network),
+        ("parcours", network),
+    ]
 
 
 def test_demo_cohort_command(runner, seed, db_session):

@@ -145,6 +145,7 @@ class Generator:
         self.password_hash = hash_password("demo-apprenant")
         self._seq = (db.session.scalar(sa.select(sa.func.max(Statement.seq))) or 0) + 1
         self.statements_written = 0
+        self.network_name: str | None = None
 
     def next_seq(self) -> int:
         seq = self._seq
@@ -162,6 +163,8 @@ class Generator:
     ) -> None:
         """Create `count` learners in the cohort with journeys ending before `now`."""
         start = datetime.combine(cohort.starts_on, datetime.min.time(), tzinfo=UTC)
+        # Certificates name the learner's network, as the write path does.
+        self.network_name = cohort.network.name
         for first in range(0, count, 250):
             size = min(250, count - first)
             users = self._insert_users(email_prefix, first, size)

@@ -231,7 +231,7 @@ class Learner:
                     f"{LEVEL_LABELS[item.key.value]} — {item.title}" for item in levels
                 ],
                 "issuer_name": self.gen.platform,
-                "network_name": None,
+                "network_name": self.gen.network_name,
                 "completed_at": time,
                 "issued_at": time,
             }
