@@ -42,16 +42,7 @@ def dashboard(cohort_id: int):
     filters = _filters()
     page = request.args.get("page", 1, type=int)
     stats = board.summary(scope)
-    unfiltered = (
-        filters.status is None and not filters.search.strip() and filters.structure_id is None
-    )
-    rows, total = board.learner_rows(
-        scope,
-        filters,
-        page=page,
-        per_page=PER_PAGE,
-        known_total=stats.learners if unfiltered else None,
-    )
+    rows, total = board.learner_rows(scope, filters, page=page, per_page=PER_PAGE)
     modules = board.module_stats(scope)
     return render_template(
         "networks/dashboard.html",

@@ -11,8 +11,8 @@ from lms.networks.dashboard.learners import (
     SCORE_BUCKETS,
     LearnerRow,
     Scope,
+    all_learners,
     cohort_enrollments,
-    learner_query,
 )
 from lms.networks.models import CohortMember
 from lms.progress.models import LevelProgress, ModuleProgress
@@ -29,38 +29,19 @@ class Summary:
 
 
 def summary(scope: Scope) -> Summary:
+    rows = all_learners(scope)
     total_modules = len(scope.modules)
-    columns = learner_query(scope)
-    base = columns.query.add_columns(
-        columns.is_inactive.label("is_inactive"),
-        columns.is_stuck.label("is_stuck"),
-        columns.is_started.label("is_started"),
-    ).subquery()
-
-    def count_if(condition) -> sa.ColumnElement:
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-    row = db.session.execute(
-        sa.select(
-            sa.func.count(),
-            count_if(sa.or_(base.c.is_started, base.c.completed_at.is_not(None))),
-            count_if(base.c.completed_at.is_not(None)),
-            count_if(base.c.is_inactive),
-            count_if(base.c.is_stuck),
-            # A completed parcours counts in full even if modules were added since.
-            sa.func.coalesce(
-                sa.func.sum(
-                    sa.case((base.c.completed_at.is_not(None), total_modules), else_=base.c.done)
-                ),
-                0,
-            ),
-        )
-    ).one()
-    learners, started, completed, inactive, stuck, done = row
-    average = 0
-    if learners and total_modules:
-        average = round(100 * int(done) / (learners * total_modules))
-    return Summary(learners, int(started), int(completed), int(inactive), int(stuck), average)
+    # A completed parcours counts in full even if modules were added since.
+    done = sum(total_modules if row.completed_at else row.modules_done for row in rows)
+    average = round(100 * done / (len(rows) * total_modules)) if rows and total_modules else 0
+    return Summary(
+        learners=len(rows),
+        started=sum(row.is_started or row.completed_at is not None for row in rows),
+        completed=sum(row.completed_at is not None for row in rows),
+        inactive=sum(row.is_inactive for row in rows),
+        stuck=sum(row.is_stuck for row in rows),
+        average_percent=average,
+    )
 
 
 @dataclass

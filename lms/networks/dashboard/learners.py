@@ -43,17 +43,20 @@ class Scope:
     levels: list[Level]
     modules: list[Module]
     now: datetime
+    # Every learner of the cohort, read once per page view (see `all_learners`).
+    rows: list["LearnerRow"] | None = None
+    # Computed once: read for each of thousands of learners.
+    threshold: datetime = field(init=False)
+    module_ids: list[int] = field(init=False)
+    _modules_by_id: dict[int, Module] = field(init=False, repr=False)
 
-    @property
-    def threshold(self) -> datetime:
-        return self.now - timedelta(days=self.cohort.inactivity_days)
-
-    @property
-    def module_ids(self) -> list[int]:
-        return [module.id for module in self.modules]
+    def __post_init__(self) -> None:
+        self.threshold = self.now - timedelta(days=self.cohort.inactivity_days)
+        self._modules_by_id = {module.id: module for module in self.modules}
+        self.module_ids = list(self._modules_by_id)
 
     def module(self, module_id: int | None) -> Module | None:
-        return next((m for m in self.modules if m.id == module_id), None)
+        return self._modules_by_id.get(module_id) if module_id is not None else None
 
 
 def scope_for(cohort: Cohort, now: datetime) -> Scope:
@@ -87,6 +90,11 @@ class LearnerRow:
     certificate_revoked: bool
     status: LearnerStatus
     stuck_reasons: list[str] = field(default_factory=list)
+    enrollment_id: int = 0
+    structure_id: int | None = None
+    is_inactive: bool = False
+    is_stuck: bool = False
+    is_started: bool = False
 
 
 def cohort_enrollments(scope: Scope) -> sa.Select:
@@ -128,48 +136,27 @@ def _certificates(scope: Scope) -> sa.Subquery:
     )
 
 
-@dataclass(frozen=True)
-class _Columns:
-    """The SQL expressions of the learner table, shared by rows, counts and filters."""
-
-    query: sa.Select
-    is_completed: sa.ColumnElement
-    is_inactive: sa.ColumnElement
-    is_stuck: sa.ColumnElement
-    is_started: sa.ColumnElement
-    done: sa.ColumnElement
-
-
-def learner_query(scope: Scope) -> _Columns:
+def learner_query(scope: Scope) -> sa.Select:
+    """One row per learner of the cohort with what the table needs, in one query."""
     stats = _module_stats(scope)
     certificates = _certificates(scope)
-    done = sa.func.coalesce(stats.c.done, 0)
-    last_progress = sa.func.coalesce(
-        stats.c.last_completed_at, ParcoursProgress.started_at, Enrollment.enrolled_at
-    )
-    is_completed = ParcoursProgress.completed_at.is_not(None)
-    # A learner without a projection row has no `registered` statement counted yet.
-    last_activity = sa.func.coalesce(ParcoursProgress.last_activity_at, Enrollment.enrolled_at)
-    is_inactive = sa.and_(~is_completed, last_activity < scope.threshold)
-    is_stuck = sa.and_(
-        ~is_completed,
-        sa.or_(sa.func.coalesce(stats.c.failed, 0) == 1, last_progress < scope.threshold),
-    )
-    query = (
+    return (
         sa.select(
             CohortMember.id.label("member_id"),
+            CohortMember.structure_id,
             User.id.label("user_id"),
             User.name,
             User.email,
             Structure.name.label("structure"),
             Enrollment.enrolled_at,
+            ParcoursProgress.started_at,
             ParcoursProgress.last_activity_at,
             ParcoursProgress.last_module_id,
             ParcoursProgress.completed_at,
-            done.label("done"),
+            sa.func.coalesce(stats.c.done, 0).label("done"),
             stats.c.quiz_avg,
             sa.func.coalesce(stats.c.failed, 0).label("failed"),
-            last_progress.label("last_progress_at"),
+            stats.c.last_completed_at,
             certificates.c.code.label("certificate_code"),
             certificates.c.revoked_at.label("certificate_revoked_at"),
             Enrollment.id.label("enrollment_id"),
@@ -183,9 +170,14 @@ def learner_query(scope: Scope) -> _Columns:
         .outerjoin(certificates, certificates.c.enrollment_id == Enrollment.id)
         .where(CohortMember.cohort_id == scope.cohort.id)
     )
-    # Any statement on a module sets the projection's last module: the learner has begun.
-    is_started = sa.or_(ParcoursProgress.last_module_id.is_not(None), done > 0)
-    return _Columns(query, is_completed, is_inactive, is_stuck, is_started, done)
+
+
+def all_learners(scope: Scope) -> list["LearnerRow"]:
+    """Every learner of the cohort, from one pass over the projection; kept on the scope so
+    that the table, the key figures and the filters of one page share it."""
+    if scope.rows is None:
+        scope.rows = [_learner(scope, row) for row in db.session.execute(learner_query(scope))]
+    return scope.rows
 
 
 @dataclass
@@ -196,59 +188,49 @@ class Filters:
     sort: Sort = Sort.NAME
 
 
-def _filtered(scope: Scope, filters: Filters) -> tuple[_Columns, sa.Select]:
-    columns = learner_query(scope)
-    query = columns.query
-    if filters.search.strip():
-        pattern = f"%{filters.search.strip().lower()}%"
-        query = query.where(
-            sa.or_(sa.func.lower(User.name).like(pattern), sa.func.lower(User.email).like(pattern))
+def _matches(row: LearnerRow, filters: Filters) -> bool:
+    search = filters.search.strip().lower()
+    if search and search not in row.name.lower() and search not in row.email.lower():
+        return False
+    if filters.structure_id is not None and row.structure_id != filters.structure_id:
+        return False
+    if filters.status == LearnerStatus.INACTIVE:
+        return row.is_inactive
+    if filters.status == LearnerStatus.STUCK:
+        return row.is_stuck
+    return filters.status is None or row.status == filters.status
+
+
+def _sort_key(sort: Sort):
+    if sort == Sort.PROGRESS:
+        return lambda row: (-row.modules_done, row.name.lower(), row.user_id)
+    if sort == Sort.ACTIVITY:
+        return lambda row: (
+            row.last_activity_at is None,
+            -(row.last_activity_at.timestamp() if row.last_activity_at else 0),
+            row.user_id,
         )
-    if filters.structure_id is not None:
-        query = query.where(CohortMember.structure_id == filters.structure_id)
-    if filters.status == LearnerStatus.COMPLETED:
-        query = query.where(columns.is_completed)
-    elif filters.status == LearnerStatus.INACTIVE:
-        query = query.where(columns.is_inactive)
-    elif filters.status == LearnerStatus.STUCK:
-        query = query.where(columns.is_stuck)
-    elif filters.status in {LearnerStatus.IN_PROGRESS, LearnerStatus.NOT_STARTED}:
-        # As on each row: neither done, nor inactive, nor stuck; started or not.
-        started = (
-            columns.is_started
-            if filters.status == LearnerStatus.IN_PROGRESS
-            else ~columns.is_started
-        )
-        query = query.where(~columns.is_completed, ~columns.is_inactive, ~columns.is_stuck, started)
-    order = {
-        Sort.NAME: (sa.func.lower(User.name), User.id),
-        Sort.PROGRESS: (columns.done.desc(), sa.func.lower(User.name), User.id),
-        Sort.ACTIVITY: (
-            ParcoursProgress.last_activity_at.desc().nulls_last(),
-            User.id,
-        ),
-    }[filters.sort]
-    return columns, query.order_by(*order)
+    return lambda row: (row.name.lower(), row.user_id)
 
 
 def learner_rows(
-    scope: Scope,
-    filters: Filters,
-    page: int = 1,
-    per_page: int | None = 50,
-    known_total: int | None = None,
+    scope: Scope, filters: Filters, page: int = 1, per_page: int | None = 50
 ) -> tuple[list[LearnerRow], int]:
-    """One page of the learner table (every row if per_page is None), and the row count
-    (`known_total` spares counting when the caller knows it: no filter, all learners)."""
-    _columns, query = _filtered(scope, filters)
-    total = known_total
-    if total is None:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    """One page of the learner table (every row if per_page is None), and the row count.
+
+    "Inactive" and "stuck" list everyone with that alert (a learner can have both); the
+    other statuses are exclusive, as shown on each row."""
+    rows = sorted(
+        (row for row in all_learners(scope) if _matches(row, filters)), key=_sort_key(filters.sort)
+    )
+    total = len(rows)
     if per_page is not None:
-        query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
-    rows = db.session.execute(query).all()
+        first = (max(page, 1) - 1) * per_page
+        rows = rows[first : first + per_page]
     levels = _level_counts(scope, [row.enrollment_id for row in rows], all_members=per_page is None)
-    return [_learner(scope, row, levels) for row in rows], total
+    for row in rows:
+        row.level_percents = _level_percents(scope, row, levels.get(row.enrollment_id, {}))
+    return rows, total
 
 
 def _level_counts(
@@ -274,33 +256,40 @@ def _level_counts(
     return counts
 
 
-def _learner(scope: Scope, row, levels: dict[int, dict[int, int]]) -> LearnerRow:
+def _level_percents(scope: Scope, row: LearnerRow, done: dict[int, int]) -> dict[str, int]:
+    percents = {}
+    for level in scope.levels:
+        count = len(level.modules)
+        level_done = done.get(level.id, 0)
+        if row.completed_at is not None or (count and level_done >= count):
+            percents[level.key.value] = 100
+        else:
+            percents[level.key.value] = round(100 * level_done / count) if count else 0
+    return percents
+
+
+def _learner(scope: Scope, row) -> LearnerRow:
     total = len(scope.modules)
     is_completed = row.completed_at is not None
     percent = 100 if is_completed else (round(100 * row.done / total) if total else 0)
-    done_by_level = levels.get(row.enrollment_id, {})
-    level_percents = {}
-    for level in scope.levels:
-        count = len(level.modules)
-        level_done = done_by_level.get(level.id, 0)
-        level_percents[level.key.value] = (
-            100
-            if is_completed or (count and level_done >= count)
-            else (round(100 * level_done / count) if count else 0)
-        )
+    # A learner without a projection row has no `registered` statement counted yet.
     last_activity = row.last_activity_at or row.enrolled_at
+    last_progress = row.last_completed_at or row.started_at or row.enrolled_at
     reasons = []
     if not is_completed and row.failed:
         reasons.append("failed")
-    if not is_completed and (row.last_progress_at or row.enrolled_at) < scope.threshold:
+    if not is_completed and last_progress < scope.threshold:
         reasons.append("no_progress")
+    # Any statement on a module sets the projection's last module: the learner has begun.
+    is_started = row.done > 0 or row.last_module_id is not None
+    is_inactive = not is_completed and last_activity < scope.threshold
     if is_completed:
         status = LearnerStatus.COMPLETED
-    elif last_activity < scope.threshold:
+    elif is_inactive:
         status = LearnerStatus.INACTIVE
     elif reasons:
         status = LearnerStatus.STUCK
-    elif row.done > 0 or row.last_module_id is not None:
+    elif is_started:
         status = LearnerStatus.IN_PROGRESS
     else:
         status = LearnerStatus.NOT_STARTED
@@ -317,10 +306,15 @@ def _learner(scope: Scope, row, levels: dict[int, dict[int, int]]) -> LearnerRow
         current_module="" if is_completed or module is None else module.title,
         modules_done=row.done,
         percent=percent,
-        level_percents=level_percents,
+        level_percents={},
         quiz_average=round(row.quiz_avg * 100) if row.quiz_avg is not None else None,
         certificate_code=row.certificate_code,
         certificate_revoked=row.certificate_revoked_at is not None,
         status=status,
         stuck_reasons=reasons,
+        enrollment_id=row.enrollment_id,
+        structure_id=row.structure_id,
+        is_inactive=is_inactive,
+        is_stuck=bool(reasons),
+        is_started=is_started,
     )
