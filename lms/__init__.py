@@ -28,8 +28,13 @@ from lms.cli import lms_group
 from lms.core import templating
 from lms.core.errors import DomainError
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+from lms.jobs.views import bp as jobs_bp
 from lms.learning.views import bp as learning_bp
 from lms.mail import hooks as mail_hooks
+from lms.mail.views import bp as mail_bp
+from lms.networks.access_views import bp as access_bp
+from lms.networks.report_views import bp as reports_bp
+from lms.networks.views import bp as networks_bp
 from lms.xapi.api.alternate import AlternateRequestSyntax
 from lms.xapi.api.statements import bp as xapi_bp
 from lms.xapi.documents.views import bp as xapi_documents_bp
@@ -144,6 +149,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(xapi_bp)
     app.register_blueprint(xapi_documents_bp)
     app.register_blueprint(lrs_admin_bp)
+    app.register_blueprint(networks_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(access_bp)
+    app.register_blueprint(mail_bp)
+    app.register_blueprint(jobs_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -20,6 +20,7 @@ from lms.core.templating import LEVEL_LABELS
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.mail.operations import queue_mail
+from lms.networks.models import Cohort, CohortMember, Network
 from lms.progress.projection import Completion
 from lms.xapi import statements as build
 from lms.xapi.statements import Journey
@@ -77,7 +78,7 @@ def issue_certificate(
         parcours_title=parcours.title,
         level_titles=[_level_label(item) for item in levels],
         issuer_name=current_app.config["PLATFORM_NAME"],
-        network_name=None,
+        network_name=_network_name(enrollment),
         completed_at=completed_at,
         issued_at=utcnow(),
     )
@@ -88,6 +89,19 @@ def issue_certificate(
     journey = Journey(user=user, registration=enrollment.registration, parcours=parcours)
     earned = build.earned(journey, level, verification_url(certificate.code), certificate.issued_at)
     return certificate, [earned]
+
+
+def _network_name(enrollment: Enrollment) -> str | None:
+    """The regional network the learner followed the parcours with (their latest cohort):
+    the certificate names it beside the platform."""
+    return db.session.scalar(
+        sa.select(Network.name)
+        .join(Cohort, Cohort.network_id == Network.id)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(CohortMember.enrollment_id == enrollment.id)
+        .order_by(CohortMember.joined_at.desc(), CohortMember.id.desc())
+        .limit(1)
+    )
 
 
 def _level_label(level: Level) -> str:

@@ -1,9 +1,10 @@
+import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.core.db import utcnow
+from lms.core.db import str_enum, utcnow
 from lms.extensions import db
 
 
@@ -21,3 +22,25 @@ class MailMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # Extra headers, e.g. List-Unsubscribe on reminders and digests.
+    headers: Mapped[dict | None] = mapped_column(sa.JSON)
+
+
+class MailKind(enum.StrEnum):
+    """Kinds of optional mail a person can unsubscribe from (never account or certificate
+    mail, which they asked for)."""
+
+    REMINDER = "reminder"
+    DIGEST = "digest"
+
+
+class MailOptOut(db.Model):
+    """A person who unsubscribed from one kind of optional mail."""
+
+    __tablename__ = "mail_opt_outs"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[MailKind] = mapped_column(str_enum(MailKind, 20), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,9 +17,13 @@ logger = logging.getLogger(__name__)
 _MAX_ATTEMPTS = 10
 
 
-def queue_mail(recipient: str, subject: str, body_text: str) -> MailMessage:
+def queue_mail(
+    recipient: str, subject: str, body_text: str, headers: dict[str, str] | None = None
+) -> MailMessage:
     """Add a message to the outbox; flushes. It is sent after the caller commits."""
-    message = MailMessage(recipient=recipient, subject=subject, body_text=body_text)
+    message = MailMessage(
+        recipient=recipient, subject=subject, body_text=body_text, headers=headers or None
+    )
     db.session.add(message)
     db.session.flush()
     if has_app_context():
@@ -64,5 +68,7 @@ def to_email(message: MailMessage) -> EmailMessage:
     email["Subject"] = message.subject
     email["Date"] = formatdate(message.created_at.timestamp(), usegmt=True)
     email["Message-ID"] = make_msgid(idstring=f"parcours-{message.id}")
+    for name, value in (message.headers or {}).items():
+        email[name] = value
     email.set_content(message.body_text)
     return email

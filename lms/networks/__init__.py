@@ -1,0 +1,1 @@
+"""Regional networks: structures, cohorts, bulk enrolment, dashboards, exports, reminders."""
