@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from lms.catalog.models import Level, Module, Parcours, Question
+from lms.catalog.questions import snapshot
 from lms.certificates.codes import new_code
 from lms.certificates.operations import verification_url
 from lms.core.templating import LEVEL_LABELS
@@ -122,7 +123,9 @@ class Learner:
             chosen = chosen_answers(question, is_right)
             self.emit(
                 ("answered", question.id, tuple(chosen)),
-                lambda j, t, q=question, c=chosen, r=is_right: build.answered(j, q, c, r, t),
+                lambda j, t, q=question, c=chosen, r=is_right: build.answered(
+                    j, quiz, snapshot(q), c, r, t
+                ),
                 time,
             )
             self._touch(module, time)
@@ -151,6 +154,7 @@ class Learner:
                 "quiz_id": quiz.id,
                 "number": number,
                 "answers": answers,
+                "questions": [snapshot(question) for question in questions],
                 "correct_count": correct,
                 "question_count": total,
                 "score": round(correct / total, 4),
