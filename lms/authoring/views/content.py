@@ -54,6 +54,14 @@ def _module(draft: ParcoursDraft, module_slug: str) -> ModuleDraft:
     return module
 
 
+def flash_hidden_errors(form) -> None:
+    """Errors of fields the trainer cannot see (version, CSRF token) would go unnoticed."""
+    for field in form:
+        if field.type in {"VersionField", "CSRFTokenField"}:
+            for message in field.errors:
+                flash(str(message), "error")
+
+
 def _check_post() -> None:
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -119,7 +127,7 @@ def parcours(slug: str):
             operations.save_parcours(
                 draft,
                 current_user,
-                int(form.version.data or 0),
+                form.version.number,
                 {
                     "title": form.title.data.strip(),
                     "summary": form.summary.data.strip(),
@@ -137,6 +145,7 @@ def parcours(slug: str):
             flash(_("Parcours enregistré (brouillon)."), "success")
             return redirect(url_for("authoring.parcours", slug=slug))
     else:
+        flash_hidden_errors(form)
         status = 422
     return render_template(
         "authoring/parcours.html",
@@ -219,7 +228,7 @@ def module(slug: str, module_slug: str):
             operations.save_module(
                 module,
                 current_user,
-                int(form.version.data or 0),
+                form.version.number,
                 title=form.title.data.strip(),
                 duration=form.duration.data,
                 levers=list(form.levers.data),
@@ -234,6 +243,7 @@ def module(slug: str, module_slug: str):
             flash(_("Module enregistré (brouillon)."), "success")
             return redirect(url_for("authoring.module", slug=slug, module_slug=module_slug))
     else:
+        flash_hidden_errors(form)
         status = 422
     return _module_page(slug, module_slug, form, status, preview=preview)
 
