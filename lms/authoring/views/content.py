@@ -1,6 +1,6 @@
 """Parcours, levels, modules and their resources."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -32,7 +32,7 @@ from lms.catalog.files import (
 )
 from lms.catalog.markdown import render_markdown
 from lms.core.errors import Conflict, DomainError
-from lms.extensions import db
+from lms.extensions import csrf, db
 
 trainer_required = role_required(Role.TRAINER, Role.ADMIN)
 FORM_SLACK_BYTES = 64 * 1024
@@ -57,9 +57,18 @@ def _module(draft: ParcoursDraft, module_slug: str) -> ModuleDraft:
 def flash_hidden_errors(form) -> None:
     """Errors of fields the trainer cannot see (version, CSRF token) would go unnoticed."""
     for field in form:
-        if field.type in {"VersionField", "CSRFTokenField"}:
+        if field.type == "VersionField":
             for message in field.errors:
                 flash(str(message), "error")
+        elif field.type == "CSRFTokenField" and field.errors:
+            # Flask-WTF's own messages are in English.
+            flash(
+                _(
+                    "Le formulaire a expiré ou ne vient pas de cette page : rechargez la "
+                    "page, puis refaites votre envoi."
+                ),
+                "error",
+            )
 
 
 def _check_post() -> None:
@@ -295,13 +304,18 @@ def add_link(slug: str, module_slug: str):
     )
 
 
+# Exempt from the app-wide CSRF check, which reads the whole body before the view can
+# lower the limit; UploadForm checks the token itself once the limit is set.
+@csrf.exempt
 @bp.post("/<slug>/modules/<module_slug>/fichiers")
 @trainer_required
 def upload(slug: str, module_slug: str):
+    # Refuse a body far over the limit before reading it (the other fields are small).
+    request.max_content_length = min(
+        max_bytes() + FORM_SLACK_BYTES, current_app.config["MAX_CONTENT_LENGTH"]
+    )
     draft = _draft(slug)
     module = _module(draft, module_slug)
-    # Refuse a body far over the limit before reading it (the other fields are small).
-    request.max_content_length = max_bytes() + FORM_SLACK_BYTES
     try:
         form = UploadForm(prefix="upload")
     except RequestEntityTooLarge:
@@ -309,6 +323,7 @@ def upload(slug: str, module_slug: str):
         form.file.errors = [too_large_message(max_bytes())]
         return _module_page(slug, module_slug, _module_form(module), 413, upload_form=form)
     if not form.validate_on_submit():
+        flash_hidden_errors(form)
         return _module_page(slug, module_slug, _module_form(module), 422, upload_form=form)
     upload = form.file.data
     # One byte past the limit is enough to refuse; never read an unbounded body.
