@@ -146,6 +146,7 @@ def save_parcours(
 def add_module(
     draft: ParcoursDraft, user: User, level_key: str, slug: str, title: str
 ) -> ModuleDraft:
+    _locked(draft)
     if draft.module(slug) is not None or db.session.scalar(
         sa.select(sa.func.count())
         .select_from(ModuleDraft)
@@ -170,6 +171,7 @@ def add_module(
 
 def move_module(draft: ParcoursDraft, user: User, slug: str, offset: int) -> None:
     """Move a module up (-1) or down (+1) within its level."""
+    _locked(draft)
     structure = {key: list(slugs) for key, slugs in draft.structure.items()}
     for slugs in structure.values():
         if slug in slugs:
@@ -185,6 +187,7 @@ def move_module(draft: ParcoursDraft, user: User, slug: str, offset: int) -> Non
 
 def remove_module(draft: ParcoursDraft, user: User, module: ModuleDraft) -> None:
     """Remove from the draft; once published, the live module is archived, never deleted."""
+    _locked(draft)
     draft.structure = {
         key: [slug for slug in slugs if slug != module.slug]
         for key, slugs in draft.structure.items()
@@ -230,8 +233,8 @@ def add_file(
     format, whose extension lies about it, or over the size limit. Returns its package path.
     """
     file_type = check_file(filename, data)
+    draft = _locked(module.draft)
     stored = store_file(module.parcours_id, data, file_type)
-    draft = module.draft
     name = _file_name(draft, filename, stored.sha256)
     draft.files = {**draft.files, name: stored.sha256}
     _add_resource(module, user, {"title": title, "file": name, "kind": kind})
@@ -260,11 +263,25 @@ def _add_resource(module: ModuleDraft, user: User, resource: dict) -> None:
     db.session.flush()
 
 
-def remove_resource(module: ModuleDraft, user: User, index: int) -> None:
+def resource_key(resource: dict) -> str:
+    """What names a resource in a module: its file, or its address."""
+    return resource.get("file") or resource.get("url") or ""
+
+
+def remove_resource(module: ModuleDraft, user: User, index: int, key: str) -> bool:
+    """Remove the resource shown at `index` if it is still the one named `key` (else the
+    first one so named): a position alone may point elsewhere after a concurrent change.
+    Returns False when no such resource is left."""
+    _locked(module.draft)
+    _locked(module)
     front = dict(module.front)
     resources = list(front.get("resources", []))
-    if 0 <= index < len(resources):
-        resources.pop(index)
+    keys = [resource_key(resource) for resource in resources]
+    if not (0 <= index < len(keys) and keys[index] == key):
+        if key not in keys:
+            return False
+        index = keys.index(key)
+    resources.pop(index)
     if resources:
         front["resources"] = resources
     else:
@@ -272,6 +289,7 @@ def remove_resource(module: ModuleDraft, user: User, index: int) -> None:
     module.front = front
     _touch(module.draft, user)
     db.session.flush()
+    return True
 
 
 def save_quiz_settings(
@@ -345,6 +363,9 @@ def publish(draft: ParcoursDraft, user: User) -> ImportReport:
     modules and questions are archived; completions the change makes due are recorded
     through the write path. Raises PublishError listing what to fix.
     """
+    # Saves wait while the draft is published: what is marked published is what was.
+    _locked(draft)
+    seen = draft.updated_at
     empty = [
         LoadError(
             "parcours.yaml",
@@ -372,7 +393,9 @@ def publish(draft: ParcoursDraft, user: User) -> ImportReport:
     files = package_files(draft_package(draft))
     report = _import_files(files)
     parcours.is_published = True
-    draft.has_changes = False
+    db.session.refresh(draft, ["updated_at"])
+    # A change saved meanwhile (a database without row locks) stays to be published.
+    draft.has_changes = draft.updated_at != seen
     draft.published_at = utcnow()
     draft.updated_by_id = user.id
     db.session.flush()

@@ -337,3 +337,24 @@ def test_a_tampered_version_is_a_form_message_not_an_error(client, login, make_u
     response = helpers.create_quiz(client, "mon-parcours", "m1", "9" * 40)
     assert response.status_code == 422
     assert "rechargez la page" in page(response)
+
+
+def test_removing_a_resource_by_a_stale_position_removes_nothing_else(
+    client, login, make_user, db_session
+):
+    login(make_user(Role.TRAINER))
+    helpers.create_parcours(client)
+    helpers.add_module(client, "mon-parcours", "m1")
+    for title, url in (("Un", "https://exemple.org/un"), ("Deux", "https://exemple.org/deux")):
+        client.post(
+            "/atelier/mon-parcours/modules/m1/liens",
+            data={"link-title": title, "link-url": url, "link-kind": "document"},
+        )
+    # Both trainers see "Un" first; the first removes it, the second then clicks too.
+    url = "/atelier/mon-parcours/modules/m1/ressources/0/supprimer"
+    assert client.post(url, data={"resource": "https://exemple.org/un"}).status_code == 302
+    response = client.post(url, data={"resource": "https://exemple.org/un"})
+    assert response.status_code == 302
+    resources = helpers.draft_of("mon-parcours").module("m1").front["resources"]
+    assert [resource["title"] for resource in resources] == ["Deux"]
+    assert "déjà été retirée" in page(client.get(response.headers["Location"]))

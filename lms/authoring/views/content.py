@@ -355,9 +355,12 @@ def remove_resource(slug: str, module_slug: str, index: int):
     draft = _draft(slug)
     module = _module(draft, module_slug)
     _check_post()
-    operations.remove_resource(module, current_user, index)
-    db.session.commit()
-    flash(_("Ressource retirée."), "success")
+    if operations.remove_resource(module, current_user, index, request.form.get("resource", "")):
+        db.session.commit()
+        flash(_("Ressource retirée."), "success")
+    else:
+        db.session.rollback()
+        flash(_("Cette ressource avait déjà été retirée."), "info")
     return redirect(
         url_for("authoring.module", slug=slug, module_slug=module_slug, _anchor="ressources")
     )
