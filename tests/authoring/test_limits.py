@@ -91,3 +91,17 @@ def test_the_limit_is_app_wide(csrf_client):
     response = csrf_client.post("/connexion", data={"email": "x" * (300 * KB)})
     assert response.status_code == 413
     assert "dépasse la taille maximale acceptée" in page(response)
+
+
+def test_the_markdown_preview_checks_the_csrf_token(csrf_client):
+    # The app-wide CSRFProtect already refuses it; the view checks too, should the route
+    # ever be exempted as the upload is.
+    url = "/atelier/mon-parcours/modules/m1"
+    html = csrf_client.get(url).get_data(as_text=True)
+    data = {"action": "preview", "body": "Un **aperçu**", "title": "T", "version": "1"}
+    refused = csrf_client.post(url, data=data)
+    assert refused.status_code == 400
+    assert "<strong>aperçu</strong>" not in refused.get_data(as_text=True)
+    shown = csrf_client.post(url, data={**data, "csrf_token": helpers.hidden(html, "csrf_token")})
+    assert shown.status_code == 200
+    assert "<strong>aperçu</strong>" in shown.get_data(as_text=True)

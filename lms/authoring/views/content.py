@@ -62,13 +62,14 @@ def flash_hidden_errors(form) -> None:
                 flash(str(message), "error")
         elif field.type == "CSRFTokenField" and field.errors:
             # Flask-WTF's own messages are in English.
-            flash(
-                _(
-                    "Le formulaire a expiré ou ne vient pas de cette page : rechargez la "
-                    "page, puis refaites votre envoi."
-                ),
-                "error",
-            )
+            flash(_csrf_message(), "error")
+
+
+def _csrf_message() -> str:
+    return _(
+        "Le formulaire a expiré ou ne vient pas de cette page : rechargez la page, puis "
+        "refaites votre envoi."
+    )
 
 
 def _check_post() -> None:
@@ -231,7 +232,12 @@ def module(slug: str, module_slug: str):
     if request.method == "GET":
         form = _module_form(module)
     elif request.form.get("action") == "preview":
-        preview = render_markdown((form.body.data or "").replace("\r\n", "\n"))
+        # Only the CSRF token is checked: a text being written need not be valid yet.
+        if EmptyForm().validate_on_submit():
+            preview = render_markdown((form.body.data or "").replace("\r\n", "\n"))
+        else:
+            flash(_csrf_message(), "error")
+            status = 400
     elif form.validate_on_submit():
         try:
             operations.save_module(
