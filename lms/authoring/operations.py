@@ -79,6 +79,10 @@ def create_parcours(user: User, slug: str, title: str, summary: str) -> Parcours
     )
     db.session.add(draft)
     db.session.flush()
+    # What is "published" now (nothing): an import of the same slug from the CLI would
+    # change it, and publishing this draft over it is then refused (see publish).
+    draft.based_on = published_fingerprint(parcours)
+    db.session.flush()
     return parcours
 
 
@@ -405,12 +409,14 @@ def publish(draft: ParcoursDraft, user: User) -> ImportReport:
     return report
 
 
-def follow_published(draft: ParcoursDraft) -> None:
+def follow_published(draft: ParcoursDraft) -> bool:
     """A draft without changes follows the published content when it changed otherwise
-    (an import): there is nothing of the trainers' to lose."""
+    (an import): there is nothing of the trainers' to lose. Returns whether it did."""
     if not draft.has_changes and draft.based_on != published_fingerprint(draft.parcours):
         fill_draft(draft, draft.parcours)
         db.session.flush()
+        return True
+    return False
 
 
 def discard_draft(draft: ParcoursDraft, user: User) -> None:

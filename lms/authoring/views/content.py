@@ -40,9 +40,14 @@ FORM_SLACK_BYTES = 64 * 1024
 
 def _draft(slug: str) -> ParcoursDraft:
     parcours = editable_parcours_or_abort(slug)
-    if db.session.get(ParcoursDraft, parcours.id) is None:
+    draft = db.session.get(ParcoursDraft, parcours.id)
+    if draft is None:
         # The first visit makes the draft from the published content, once for everyone.
         operations.get_draft(parcours)
+        db.session.commit()
+    elif operations.follow_published(draft):
+        # An import (CLI) changed the published content under a draft without changes:
+        # every editor, not only the parcours page, shows what is now published.
         db.session.commit()
     return operations.get_draft(parcours)
 
@@ -113,8 +118,6 @@ def parcours(slug: str):
     form = ParcoursForm()
     status = 200
     if request.method == "GET":
-        operations.follow_published(draft)
-        db.session.commit()
         manifest = draft.manifest
         form.version.data = draft.version
         form.title.data = manifest["title"]
