@@ -122,6 +122,8 @@ def _check_version(current: int, expected: int, what: str, by_id: int | None) ->
 
 def _locked(instance):
     # Serialise saves of the same part: the version check and the write are one step.
+    # Every change takes the draft's lock first (then the module's): it waits for a
+    # publish in progress, and reads the draft as the publish left it.
     db.session.refresh(instance, with_for_update=True)
     return instance
 
@@ -211,6 +213,7 @@ def save_module(
     levers: list[str],
     body_markdown: str,
 ) -> None:
+    _locked(module.draft)
     _locked(module)
     _check_version(module.version, version, _("Ce module"), module.updated_by_id)
     front = dict(module.front)
@@ -225,6 +228,7 @@ def save_module(
 
 
 def add_link(module: ModuleDraft, user: User, title: str, url: str, kind: str) -> None:
+    _locked(module.draft)
     _add_resource(module, user, {"title": title, "url": url, "kind": kind})
 
 
@@ -300,6 +304,7 @@ def save_quiz_settings(
     module: ModuleDraft, user: User, version: int, settings: dict | None
 ) -> None:
     """Create, change or (with None) remove the module's quiz; questions are kept."""
+    _locked(module.draft)
     _locked(module)
     _check_version(module.quiz_version, version, _("Ce quiz"), module.updated_by_id)
     if settings is None:
@@ -323,8 +328,10 @@ def save_question(
 ) -> None:
     """Add a question (`replaces` None) or replace the question `replaces`, in the module's
     quiz or, with `module` None, in the bank. `question` is already validated."""
+    _locked(draft)
+    if module is not None:
+        _locked(module)
     owner = module if module is not None else draft
-    _locked(owner)
     current = module.quiz_version if module is not None else draft.bank_version
     what = _("Ce quiz") if module is not None else _("Le contenu de la banque de questions")
     _check_version(current, version, what, owner.updated_by_id)
@@ -340,6 +347,9 @@ def save_question(
 
 
 def remove_question(module: ModuleDraft | None, draft: ParcoursDraft, user: User, key: str) -> None:
+    _locked(draft)
+    if module is not None:
+        _locked(module)
     source = (module.quiz or {}).get("questions", []) if module else draft.bank
     _store_questions(module, draft, user, [item for item in source if item["id"] != key])
 
