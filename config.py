@@ -43,6 +43,11 @@ class Config:
     # Uploaded resource files, outside the web root (default: instance/uploads).
     UPLOADS_DIR = os.environ.get("UPLOADS_DIR")
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+    # The largest request body any route reads (a 413 past it): an upload and the form
+    # around it. The package import raises it for its own route (views/packages.py).
+    MAX_CONTENT_LENGTH = int(
+        os.environ.get("MAX_CONTENT_LENGTH", str(UPLOAD_MAX_BYTES + 10 * 1024 * 1024))
+    )
     # Private signing keys of the Open Badges credentials (default: instance/keys).
     CERTIFICATE_KEYS_DIR = os.environ.get("CERTIFICATE_KEYS_DIR")
     # Rate limits (Flask-Limiter); production should point the storage at a shared server.

@@ -32,6 +32,25 @@ from lms.catalog.loader.schema import SLUG_PATTERN
 from lms.core.templating import LEVEL_LABELS, LEVER_LABELS, RESOURCE_KIND_LABELS
 
 SLUG_MESSAGE = _l("Minuscules, chiffres et tirets seulement (par exemple « mon-parcours »).")
+VERSION_MESSAGE = _l(
+    "Le formulaire envoyé est incomplet ou altéré : rechargez la page, puis refaites vos "
+    "changements."
+)
+
+
+class VersionField(HiddenField):
+    """The version the form was opened at (edit conflicts); anything but a small whole
+    number is refused with a message instead of failing the save."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault(
+            "validators", [Optional(), Regexp(r"^[0-9]{1,9}$", message=VERSION_MESSAGE)]
+        )
+        super().__init__(*args, **kwargs)
+
+    @property
+    def number(self) -> int:
+        return int(self.data or 0)
 
 
 def lever_choices() -> list[SelectChoice]:
@@ -63,7 +82,7 @@ class LevelForm(Form):
 
 
 class ParcoursForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
     title = StringField(_l("Titre"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Résumé"), validators=[DataRequired()])
     pass_mark = IntegerField(
@@ -83,7 +102,7 @@ class NewModuleForm(FlaskForm):
 
 
 class ModuleForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
     title = StringField(_l("Titre"), validators=[DataRequired(), Length(max=200)])
     duration = IntegerField(
         _l("Durée estimée (minutes)"), validators=[InputRequired(), NumberRange(1, 600)]
@@ -119,7 +138,7 @@ class UploadForm(FlaskForm):
 
 
 class QuizSettingsForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
     title = StringField(_l("Titre du quiz"), validators=[Optional(), Length(max=200)])
     pass_mark = IntegerField(
         _l("Seuil de réussite (%)"),
@@ -154,7 +173,7 @@ class RowForm(Form):
 
 
 class QuestionForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
     key = StringField(
         _l("Identifiant"),
         validators=[

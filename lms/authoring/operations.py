@@ -79,6 +79,10 @@ def create_parcours(user: User, slug: str, title: str, summary: str) -> Parcours
     )
     db.session.add(draft)
     db.session.flush()
+    # What is "published" now (nothing): an import of the same slug from the CLI would
+    # change it, and publishing this draft over it is then refused (see publish).
+    draft.based_on = published_fingerprint(parcours)
+    db.session.flush()
     return parcours
 
 
@@ -118,6 +122,8 @@ def _check_version(current: int, expected: int, what: str, by_id: int | None) ->
 
 def _locked(instance):
     # Serialise saves of the same part: the version check and the write are one step.
+    # Every change takes the draft's lock first (then the module's): it waits for a
+    # publish in progress, and reads the draft as the publish left it.
     db.session.refresh(instance, with_for_update=True)
     return instance
 
@@ -146,6 +152,7 @@ def save_parcours(
 def add_module(
     draft: ParcoursDraft, user: User, level_key: str, slug: str, title: str
 ) -> ModuleDraft:
+    _locked(draft)
     if draft.module(slug) is not None or db.session.scalar(
         sa.select(sa.func.count())
         .select_from(ModuleDraft)
@@ -170,6 +177,7 @@ def add_module(
 
 def move_module(draft: ParcoursDraft, user: User, slug: str, offset: int) -> None:
     """Move a module up (-1) or down (+1) within its level."""
+    _locked(draft)
     structure = {key: list(slugs) for key, slugs in draft.structure.items()}
     for slugs in structure.values():
         if slug in slugs:
@@ -185,6 +193,7 @@ def move_module(draft: ParcoursDraft, user: User, slug: str, offset: int) -> Non
 
 def remove_module(draft: ParcoursDraft, user: User, module: ModuleDraft) -> None:
     """Remove from the draft; once published, the live module is archived, never deleted."""
+    _locked(draft)
     draft.structure = {
         key: [slug for slug in slugs if slug != module.slug]
         for key, slugs in draft.structure.items()
@@ -204,6 +213,7 @@ def save_module(
     levers: list[str],
     body_markdown: str,
 ) -> None:
+    _locked(module.draft)
     _locked(module)
     _check_version(module.version, version, _("Ce module"), module.updated_by_id)
     front = dict(module.front)
@@ -218,6 +228,7 @@ def save_module(
 
 
 def add_link(module: ModuleDraft, user: User, title: str, url: str, kind: str) -> None:
+    _locked(module.draft)
     _add_resource(module, user, {"title": title, "url": url, "kind": kind})
 
 
@@ -230,8 +241,8 @@ def add_file(
     format, whose extension lies about it, or over the size limit. Returns its package path.
     """
     file_type = check_file(filename, data)
+    draft = _locked(module.draft)
     stored = store_file(module.parcours_id, data, file_type)
-    draft = module.draft
     name = _file_name(draft, filename, stored.sha256)
     draft.files = {**draft.files, name: stored.sha256}
     _add_resource(module, user, {"title": title, "file": name, "kind": kind})
@@ -260,11 +271,25 @@ def _add_resource(module: ModuleDraft, user: User, resource: dict) -> None:
     db.session.flush()
 
 
-def remove_resource(module: ModuleDraft, user: User, index: int) -> None:
+def resource_key(resource: dict) -> str:
+    """What names a resource in a module: its file, or its address."""
+    return resource.get("file") or resource.get("url") or ""
+
+
+def remove_resource(module: ModuleDraft, user: User, index: int, key: str) -> bool:
+    """Remove the resource shown at `index` if it is still the one named `key` (else the
+    first one so named): a position alone may point elsewhere after a concurrent change.
+    Returns False when no such resource is left."""
+    _locked(module.draft)
+    _locked(module)
     front = dict(module.front)
     resources = list(front.get("resources", []))
-    if 0 <= index < len(resources):
-        resources.pop(index)
+    keys = [resource_key(resource) for resource in resources]
+    if not (0 <= index < len(keys) and keys[index] == key):
+        if key not in keys:
+            return False
+        index = keys.index(key)
+    resources.pop(index)
     if resources:
         front["resources"] = resources
     else:
@@ -272,12 +297,14 @@ def remove_resource(module: ModuleDraft, user: User, index: int) -> None:
     module.front = front
     _touch(module.draft, user)
     db.session.flush()
+    return True
 
 
 def save_quiz_settings(
     module: ModuleDraft, user: User, version: int, settings: dict | None
 ) -> None:
     """Create, change or (with None) remove the module's quiz; questions are kept."""
+    _locked(module.draft)
     _locked(module)
     _check_version(module.quiz_version, version, _("Ce quiz"), module.updated_by_id)
     if settings is None:
@@ -301,8 +328,10 @@ def save_question(
 ) -> None:
     """Add a question (`replaces` None) or replace the question `replaces`, in the module's
     quiz or, with `module` None, in the bank. `question` is already validated."""
+    _locked(draft)
+    if module is not None:
+        _locked(module)
     owner = module if module is not None else draft
-    _locked(owner)
     current = module.quiz_version if module is not None else draft.bank_version
     what = _("Ce quiz") if module is not None else _("Le contenu de la banque de questions")
     _check_version(current, version, what, owner.updated_by_id)
@@ -318,6 +347,9 @@ def save_question(
 
 
 def remove_question(module: ModuleDraft | None, draft: ParcoursDraft, user: User, key: str) -> None:
+    _locked(draft)
+    if module is not None:
+        _locked(module)
     source = (module.quiz or {}).get("questions", []) if module else draft.bank
     _store_questions(module, draft, user, [item for item in source if item["id"] != key])
 
@@ -345,6 +377,9 @@ def publish(draft: ParcoursDraft, user: User) -> ImportReport:
     modules and questions are archived; completions the change makes due are recorded
     through the write path. Raises PublishError listing what to fix.
     """
+    # Saves wait while the draft is published: what is marked published is what was.
+    _locked(draft)
+    seen = draft.updated_at
     empty = [
         LoadError(
             "parcours.yaml",
@@ -372,7 +407,9 @@ def publish(draft: ParcoursDraft, user: User) -> ImportReport:
     files = package_files(draft_package(draft))
     report = _import_files(files)
     parcours.is_published = True
-    draft.has_changes = False
+    db.session.refresh(draft, ["updated_at"])
+    # A change saved meanwhile (a database without row locks) stays to be published.
+    draft.has_changes = draft.updated_at != seen
     draft.published_at = utcnow()
     draft.updated_by_id = user.id
     db.session.flush()
@@ -382,12 +419,14 @@ def publish(draft: ParcoursDraft, user: User) -> ImportReport:
     return report
 
 
-def follow_published(draft: ParcoursDraft) -> None:
+def follow_published(draft: ParcoursDraft) -> bool:
     """A draft without changes follows the published content when it changed otherwise
-    (an import): there is nothing of the trainers' to lose."""
+    (an import): there is nothing of the trainers' to lose. Returns whether it did."""
     if not draft.has_changes and draft.based_on != published_fingerprint(draft.parcours):
         fill_draft(draft, draft.parcours)
         db.session.flush()
+        return True
+    return False
 
 
 def discard_draft(draft: ParcoursDraft, user: User) -> None:

@@ -12,6 +12,7 @@ import io
 import os
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,20 @@ WEBP = FileType("image/webp", (".webp",), "WebP")
 FILE_TYPES = (PDF, ODT, DOCX, PNG, JPEG, GIF, WEBP)
 ACCEPTED_EXTENSIONS = tuple(ext for kind in FILE_TYPES for ext in kind.extensions)
 IMAGE_TYPES = {PNG.content_type, JPEG.content_type, GIF.content_type, WEBP.content_type}
+
+
+# What reading a damaged or unusual zip raises: a bad CRC or truncation (BadZipFile,
+# EOFError), encryption (RuntimeError), a compression zipfile lacks such as deflate64
+# (NotImplementedError), corrupt deflate data (zlib.error), odd headers (ValueError).
+ZIP_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+    ValueError,
+)
 
 
 class FileRejectedError(DomainError):
@@ -87,7 +102,7 @@ def _sniff_zip(data: bytes) -> FileType | None:
                 return ODT
             if "[Content_Types].xml" in names and "word/document.xml" in names:
                 return DOCX
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except (*ZIP_READ_ERRORS, KeyError, OSError):
         return None
     return None
 

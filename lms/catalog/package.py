@@ -6,6 +6,7 @@ with a fixed date), so that exporting, importing and exporting again gives the s
 """
 
 import io
+import logging
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 import yaml
 from flask_babel import gettext as _
 
-from lms.catalog.files import read_blob
+from lms.catalog.files import ZIP_READ_ERRORS, read_blob
 from lms.catalog.loader.reader import BANK_NAME, MANIFEST_NAME
 from lms.catalog.loader.schema import FILE_DIR
 from lms.catalog.models import Module, Parcours, Question, QuestionType, Quiz
@@ -23,6 +24,8 @@ from lms.core.errors import DomainError
 from lms.extensions import db
 
 # What an uploaded package may hold: generous for a parcours, small for a server.
+logger = logging.getLogger(__name__)
+
 MAX_ENTRIES = 2000
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -216,6 +219,36 @@ class BadArchiveError(DomainError):
     status = 422
 
 
+def _unpack(archive: zipfile.ZipFile, target: Path) -> None:
+    entries = [info for info in archive.infolist() if not info.is_dir()]
+    if len(entries) > MAX_ENTRIES:
+        raise BadArchiveError(_("L'archive contient trop de fichiers."))
+    if sum(info.file_size for info in entries) > MAX_UNPACKED_BYTES:
+        raise BadArchiveError(_("L'archive est trop volumineuse une fois décompressée."))
+    folders = {str(parent) for info in entries for parent in PurePosixPath(info.filename).parents}
+    for info in entries:
+        if str(PurePosixPath(info.filename)) in folders:
+            raise BadArchiveError(
+                _(
+                    "« %(name)s » est à la fois un fichier et un dossier dans l'archive.",
+                    name=info.filename,
+                )
+            )
+    for info in entries:
+        name = PurePosixPath(info.filename)
+        if name.is_absolute() or ".." in name.parts or "\\" in info.filename:
+            raise BadArchiveError(_("Chemin refusé dans l'archive : %(name)s", name=info.filename))
+        if (info.external_attr >> 16) & 0o170000 == 0o120000:
+            raise BadArchiveError(
+                _("Lien symbolique refusé dans l'archive : %(name)s", name=info.filename)
+            )
+        if name.parts[0] in {"__MACOSX"} or name.name == ".DS_Store":
+            continue
+        path = target.joinpath(*name.parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(archive.read(info))
+
+
 def unzip_package(data: bytes, target: Path) -> Path:
     """Unpack an uploaded zip into `target` and return the package folder inside it.
 
@@ -224,29 +257,21 @@ def unzip_package(data: bytes, target: Path) -> Path:
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except ZIP_READ_ERRORS:
         raise BadArchiveError(_("Ce fichier n'est pas une archive zip.")) from None
-    with archive:
-        entries = [info for info in archive.infolist() if not info.is_dir()]
-        if len(entries) > MAX_ENTRIES:
-            raise BadArchiveError(_("L'archive contient trop de fichiers."))
-        if sum(info.file_size for info in entries) > MAX_UNPACKED_BYTES:
-            raise BadArchiveError(_("L'archive est trop volumineuse une fois décompressée."))
-        for info in entries:
-            name = PurePosixPath(info.filename)
-            if name.is_absolute() or ".." in name.parts or "\\" in info.filename:
-                raise BadArchiveError(
-                    _("Chemin refusé dans l'archive : %(name)s", name=info.filename)
-                )
-            if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                raise BadArchiveError(
-                    _("Lien symbolique refusé dans l'archive : %(name)s", name=info.filename)
-                )
-            if name.parts[0] in {"__MACOSX"} or name.name == ".DS_Store":
-                continue
-            path = target.joinpath(*name.parts)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(archive.read(info))
+    try:
+        with archive:
+            _unpack(archive, target)
+    except ZIP_READ_ERRORS as error:
+        logger.info("Unreadable package archive: %r", error)
+        raise BadArchiveError(
+            _(
+                "L'archive est endommagée ou ne peut pas être lue (fichier abîmé, chiffré "
+                "ou compressé d'une façon non prise en charge). Recréez-la avec l'outil "
+                "« Compresser » de votre système, sans mot de passe, puis importez-la de "
+                "nouveau."
+            )
+        ) from None
     if (target / MANIFEST_NAME).is_file():
         return target
     folders = [child for child in target.iterdir() if child.is_dir()]

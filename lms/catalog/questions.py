@@ -10,13 +10,22 @@ is published later. A response is always a list of strings:
 """
 
 import math
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Context, Decimal, InvalidOperation, localcontext
 
 from flask_babel import gettext as _
 
 from lms.catalog.models import CHOICE_QUESTION_TYPES, Question, QuestionType
 
 Snapshot = dict
+
+# Longer than any number a quiz asks for; keeps stored responses and arithmetic small.
+MAX_NUMBER_LENGTH = 30
+# Plain writing only: an exponent ("1e999999999") would make Decimal arithmetic overflow
+# or store a huge expansion.
+# Enough digits that no accepted number is rounded when written back or compared.
+_EXACT = Context(prec=2 * MAX_NUMBER_LENGTH + 20)
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 class UnscorableAnswerError(ValueError):
@@ -76,7 +85,11 @@ def normalize(snap: Snapshot, raw: list[str] | None) -> list[str]:
     if kind == QuestionType.NUMERIC:
         if len(raw) != 1:
             raise UnscorableAnswerError(_("Une seule réponse est attendue pour cette question."))
-        return [format_number(parse_number(raw[0]))]
+        try:
+            return [format_number(parse_number(raw[0]))]
+        except ArithmeticError:
+            # Decimal signals (overflow, invalid operation) are a refusal, never a 500.
+            raise UnscorableAnswerError(_("Écrivez un nombre, par exemple 12 ou 2,5.")) from None
     raise UnscorableAnswerError(_("Type de question inconnu."))
 
 
@@ -96,13 +109,16 @@ def parse_number(text: str) -> Decimal:
     """A number as French speakers write it too: "2,5", "1 500", "-3"."""
     cleaned = text.strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
     cleaned = cleaned.replace(",", ".")
+    if len(cleaned) > MAX_NUMBER_LENGTH:
+        raise UnscorableAnswerError(
+            _("Écrivez un nombre de %(max)d chiffres au plus.", max=MAX_NUMBER_LENGTH)
+        )
+    if not _NUMBER.fullmatch(cleaned):
+        raise UnscorableAnswerError(_("Écrivez un nombre, par exemple 12 ou 2,5."))
     try:
-        value = Decimal(cleaned)
+        return Decimal(cleaned)
     except InvalidOperation:
         raise UnscorableAnswerError(_("Écrivez un nombre, par exemple 12 ou 2,5.")) from None
-    if not value.is_finite():
-        raise UnscorableAnswerError(_("Écrivez un nombre, par exemple 12 ou 2,5."))
-    return value
 
 
 def format_number(value: Decimal | float) -> str:
@@ -111,7 +127,7 @@ def format_number(value: Decimal | float) -> str:
         if value.is_integer():
             return str(int(value))
         value = Decimal(repr(value))
-    text = format(value.normalize(), "f")
+    text = format(value.normalize(_EXACT), "f")
     return "0" if text in {"-0", ""} else text
 
 
@@ -130,7 +146,8 @@ def is_correct(snap: Snapshot, response: list[str]) -> bool:
     if snap["type"] == QuestionType.NUMERIC:
         expected = Decimal(repr(float(snap["numeric_answer"])))
         tolerance = Decimal(repr(float(snap["numeric_tolerance"] or 0)))
-        return abs(Decimal(response[0]) - expected) <= tolerance
+        with localcontext(_EXACT):
+            return abs(Decimal(response[0]) - expected) <= tolerance
     return response == correct_response(snap)
 
 

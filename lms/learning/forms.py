@@ -13,6 +13,7 @@ from lms.learning.draw import PresentedQuestion
 
 # A rank given to no item, or to several: the response cannot be a sequence.
 _UNPLACED = "?"
+MAX_RANK_DIGITS = 4
 
 
 def field_name(question: PresentedQuestion, part: object | None = None) -> str:
@@ -46,7 +47,8 @@ def _response(formdata: MultiDict, question: PresentedQuestion) -> list[str]:
         ranks: dict[int, list[str]] = {}
         for index, item_id in enumerate(question.order):
             value = formdata.get(field_name(question, index), "")
-            if value.isdigit():
+            # isdecimal, not isdigit: "²" is a digit that int() refuses; a rank has few digits.
+            if value.isdecimal() and len(value) <= MAX_RANK_DIGITS:
                 ranks.setdefault(int(value), []).append(item_id)
         if not ranks:
             return []

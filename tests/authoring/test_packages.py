@@ -105,3 +105,14 @@ def test_a_new_package_makes_the_importer_its_owner(client, login, make_user, db
     assert response.status_code == 302, page(response)
     assert client.get("/atelier/copie/").status_code == 200
     assert client.get("/atelier/original/").status_code == 403
+
+
+def test_a_damaged_zip_is_refused_with_a_message(client, login, make_user, db_session):
+    login(make_user(Role.TRAINER))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("parcours.yaml", "slug: abimee\ntitle: Abîmée\n")
+    damaged = buffer.getvalue().replace(b"slug: abimee", b"slug: ABIMEE", 1)
+    response = import_zip(client, damaged)
+    assert response.status_code == 422
+    assert "L'archive est endommagée" in page(response)

@@ -237,3 +237,36 @@ def test_a_draft_without_changes_follows_an_import(client, login, make_user, db_
     assert import_zip(client, package).status_code == 302
     client.get(f"/atelier/{SEED_SLUG}/")
     assert helpers.draft_of(SEED_SLUG).manifest["pass_mark"] == 80
+
+
+def test_every_editor_follows_an_import_from_the_cli(
+    client, runner, login, make_user, db_session, tmp_path
+):
+    trainer = make_user(Role.TRAINER)
+    add_owner(SEED_SLUG, trainer.email)
+    login(trainer)
+    client.get(f"/atelier/{SEED_SLUG}/modules/{FIRST}")  # the draft is made, unchanged
+    package = edited_export(client, tmp_path, f"modules/{FIRST}.md", "title: Qu'", "title: CLI Qu'")
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        archive.extractall(tmp_path / "paquet")
+    result = runner.invoke(args=["lms", "import-course", str(tmp_path / "paquet" / SEED_SLUG)])
+    assert result.exit_code == 0, result.output
+    # The module editor, not only the parcours page, shows what is now published.
+    editor = page(client.get(f"/atelier/{SEED_SLUG}/modules/{FIRST}"))
+    assert 'value="CLI Qu' in editor
+
+
+def test_a_parcours_made_in_the_browser_is_not_overwritten_by_a_later_import(
+    client, runner, login, make_user, db_session, tmp_path
+):
+    login(make_user(Role.TRAINER))
+    helpers.create_parcours(client, slug="essai")
+    assert helpers.draft_of("essai").based_on is not None
+    # Someone imports a package with the same slug from the command line.
+    package = write_package(tmp_path / "essai")
+    assert runner.invoke(args=["lms", "import-course", str(package.path)]).exit_code == 0
+    for level, slug in (("connaissances", "a1"), ("competences", "a2"), ("expertise", "a3")):
+        helpers.add_module(client, "essai", slug, level=level)
+    response = helpers.publish(client, "essai")
+    assert response.status_code == 303
+    assert "La version publiée a changé" in page(client.get(response.headers["Location"]))

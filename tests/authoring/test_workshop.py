@@ -303,3 +303,58 @@ def test_links_are_checked_and_added(client, login, make_user, db_session):
     assert helpers.draft_of("mon-parcours").module("m1").front["resources"] == [
         {"title": "Le RAMEAU", "url": "https://www.lerameau.fr", "kind": "lien"}
     ]
+
+
+def test_a_learner_gets_a_message_for_an_unreadable_number_or_rank(
+    client, login, make_user, db_session
+):
+    login(make_user(Role.TRAINER))
+    build_parcours(client)
+    helpers.publish(client, "mon-parcours")
+    client.post("/deconnexion")
+    login(make_user())
+    enroll(client, type("P", (), {"slug": "mon-parcours"}))
+    quiz_page = client.get("/parcours/mon-parcours/modules/m1/quiz").get_data(as_text=True)
+    for number, rank in (("1e999999999", "²"), ("1e999999", "1"), ("9" * 40, "1")):
+        data = learner_answers(quiz_page, right=True)
+        data["q_q6"] = number
+        data["q_q5__0"] = rank
+        response = client.post("/parcours/mon-parcours/modules/m1/quiz", data=data)
+        assert response.status_code == 422, number
+        assert "Écrivez un nombre" in page(response)
+        assert "Placez chaque élément" in page(response) or rank == "1"
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt)) == 0
+
+
+def test_a_tampered_version_is_a_form_message_not_an_error(client, login, make_user):
+    login(make_user(Role.TRAINER))
+    helpers.create_parcours(client)
+    helpers.add_module(client, "mon-parcours", "m1")
+    response = helpers.save_module(client, "mon-parcours", "m1", "1x")
+    assert response.status_code == 422
+    assert "rechargez la page" in page(response)
+    assert helpers.draft_of("mon-parcours").module("m1").front["title"] == "Premier module"
+    response = helpers.create_quiz(client, "mon-parcours", "m1", "9" * 40)
+    assert response.status_code == 422
+    assert "rechargez la page" in page(response)
+
+
+def test_removing_a_resource_by_a_stale_position_removes_nothing_else(
+    client, login, make_user, db_session
+):
+    login(make_user(Role.TRAINER))
+    helpers.create_parcours(client)
+    helpers.add_module(client, "mon-parcours", "m1")
+    for title, url in (("Un", "https://exemple.org/un"), ("Deux", "https://exemple.org/deux")):
+        client.post(
+            "/atelier/mon-parcours/modules/m1/liens",
+            data={"link-title": title, "link-url": url, "link-kind": "document"},
+        )
+    # Both trainers see "Un" first; the first removes it, the second then clicks too.
+    url = "/atelier/mon-parcours/modules/m1/ressources/0/supprimer"
+    assert client.post(url, data={"resource": "https://exemple.org/un"}).status_code == 302
+    response = client.post(url, data={"resource": "https://exemple.org/un"})
+    assert response.status_code == 302
+    resources = helpers.draft_of("mon-parcours").module("m1").front["resources"]
+    assert [resource["title"] for resource in resources] == ["Deux"]
+    assert "déjà été retirée" in page(client.get(response.headers["Location"]))

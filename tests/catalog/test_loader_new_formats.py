@@ -48,6 +48,16 @@ def quiz_with(question: str) -> str:
             "questions[0].tolerance",
             "",
         ),
+        (
+            "  - {id: q1, type: numeric, prompt: P, explanation: E, answer: 3, tolerance: .inf}\n",
+            "questions[0].tolerance",
+            "",
+        ),
+        (
+            "  - {id: q1, type: numeric, prompt: P, explanation: E, answer: .nan}\n",
+            "questions[0].answer.float",
+            "",
+        ),
     ],
 )
 def test_invalid_new_questions_are_reported_with_file_line_and_field(

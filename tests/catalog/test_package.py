@@ -6,6 +6,7 @@ import zipfile
 import pytest
 
 from lms.catalog.cli import import_courses
+from lms.catalog.files import FileRejectedError, check_file
 from lms.catalog.package import (
     BadArchiveError,
     live_package,
@@ -110,3 +111,57 @@ def test_unzip_refuses_paths_that_climb_out(tmp_path, name, message, app):
 def test_unzip_refuses_what_is_not_a_zip(tmp_path, app):
     with app.test_request_context(), pytest.raises(BadArchiveError, match="pas une archive"):
         unzip_package(b"MZ\x90\x00 not a zip", tmp_path)
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _patched(data: bytes, *, flags: int | None = None, method: int | None = None) -> bytes:
+    """The zip with its one entry's flags or compression method rewritten in both the local
+    header and the central directory, as an encrypting or deflate64 tool would write them."""
+    patched = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = patched.index(signature) + offset
+        if flags is not None:
+            patched[at : at + 2] = flags.to_bytes(2, "little")
+        if method is not None:
+            patched[at + 2 : at + 4] = method.to_bytes(2, "little")
+    return bytes(patched)
+
+
+def _bad_crc() -> bytes:
+    data = _zip({"parcours.yaml": b"slug: abimee\n"})
+    return data.replace(b"slug: abimee", b"slug: ABIMEE", 1)
+
+
+@pytest.mark.parametrize(
+    ("archive", "message"),
+    [
+        (_bad_crc(), "endommagée"),
+        (_patched(_zip({"parcours.yaml": b"slug: x\n"}), flags=1), "chiffré"),
+        (_patched(_zip({"parcours.yaml": b"slug: x\n"}), method=9), "endommagée"),
+        (_zip({"a": b"x", "a/b": b"y"}), "à la fois un fichier et un dossier"),
+        (_zip({"a/b": b"y", "./a": b"x"}), "à la fois un fichier et un dossier"),
+        (_zip({"parcours.yaml": b"x"})[:-10], "pas une archive"),
+    ],
+    ids=["bad-crc", "encrypted", "deflate64", "file-then-folder", "folder-then-file", "cut"],
+)
+def test_unzip_refuses_damaged_or_unusual_archives(tmp_path, app, archive, message):
+    with app.test_request_context(), pytest.raises(BadArchiveError, match=message):
+        unzip_package(archive, tmp_path)
+
+
+def test_a_damaged_document_upload_is_refused_not_an_error(app):
+    docx = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"})
+    encrypted_mimetype = _patched(
+        _zip({"mimetype": b"application/vnd.oasis.opendocument.text"}), flags=1
+    )
+    with app.test_request_context():
+        assert check_file("note.docx", docx).label == "DOCX"
+        with pytest.raises(FileRejectedError, match="ni un PDF"):
+            check_file("note.odt", encrypted_mimetype)

@@ -87,3 +87,25 @@ def test_ordering_and_matching_are_never_shown_already_solved():
         rng = random.Random(seed)
         assert list(_order(ORDERING, False, rng).order) != ["a", "b", "c"]
         assert list(_order(MATCHING, False, rng).order) != ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("1e999999999", "Écrivez un nombre"),
+        ("1e999999", "Écrivez un nombre"),
+        ("2E3", "Écrivez un nombre"),
+        ("Infinity", "Écrivez un nombre"),
+        ("٣", "Écrivez un nombre"),
+        ("1" * 31, "30 chiffres au plus"),
+    ],
+)
+def test_numeric_refuses_exponents_and_overlong_numbers(typed, message):
+    with pytest.raises(UnscorableAnswerError, match=message):
+        questions.normalize(NUMERIC, [typed])
+
+
+def test_numeric_accepts_a_long_plain_number_and_scores_it():
+    typed = "1" * 30
+    assert questions.normalize(NUMERIC, [typed]) == [typed]
+    assert questions.is_correct(NUMERIC, [typed]) is False

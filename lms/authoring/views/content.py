@@ -1,6 +1,6 @@
 """Parcours, levels, modules and their resources."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -32,7 +32,7 @@ from lms.catalog.files import (
 )
 from lms.catalog.markdown import render_markdown
 from lms.core.errors import Conflict, DomainError
-from lms.extensions import db
+from lms.extensions import csrf, db
 
 trainer_required = role_required(Role.TRAINER, Role.ADMIN)
 FORM_SLACK_BYTES = 64 * 1024
@@ -40,9 +40,14 @@ FORM_SLACK_BYTES = 64 * 1024
 
 def _draft(slug: str) -> ParcoursDraft:
     parcours = editable_parcours_or_abort(slug)
-    if db.session.get(ParcoursDraft, parcours.id) is None:
+    draft = db.session.get(ParcoursDraft, parcours.id)
+    if draft is None:
         # The first visit makes the draft from the published content, once for everyone.
         operations.get_draft(parcours)
+        db.session.commit()
+    elif operations.follow_published(draft):
+        # An import (CLI) changed the published content under a draft without changes:
+        # every editor, not only the parcours page, shows what is now published.
         db.session.commit()
     return operations.get_draft(parcours)
 
@@ -52,6 +57,24 @@ def _module(draft: ParcoursDraft, module_slug: str) -> ModuleDraft:
     if module is None:
         abort(404)
     return module
+
+
+def flash_hidden_errors(form) -> None:
+    """Errors of fields the trainer cannot see (version, CSRF token) would go unnoticed."""
+    for field in form:
+        if field.type == "VersionField":
+            for message in field.errors:
+                flash(str(message), "error")
+        elif field.type == "CSRFTokenField" and field.errors:
+            # Flask-WTF's own messages are in English.
+            flash(_csrf_message(), "error")
+
+
+def _csrf_message() -> str:
+    return _(
+        "Le formulaire a expiré ou ne vient pas de cette page : rechargez la page, puis "
+        "refaites votre envoi."
+    )
 
 
 def _check_post() -> None:
@@ -95,8 +118,6 @@ def parcours(slug: str):
     form = ParcoursForm()
     status = 200
     if request.method == "GET":
-        operations.follow_published(draft)
-        db.session.commit()
         manifest = draft.manifest
         form.version.data = draft.version
         form.title.data = manifest["title"]
@@ -119,7 +140,7 @@ def parcours(slug: str):
             operations.save_parcours(
                 draft,
                 current_user,
-                int(form.version.data or 0),
+                form.version.number,
                 {
                     "title": form.title.data.strip(),
                     "summary": form.summary.data.strip(),
@@ -137,6 +158,7 @@ def parcours(slug: str):
             flash(_("Parcours enregistré (brouillon)."), "success")
             return redirect(url_for("authoring.parcours", slug=slug))
     else:
+        flash_hidden_errors(form)
         status = 422
     return render_template(
         "authoring/parcours.html",
@@ -213,13 +235,18 @@ def module(slug: str, module_slug: str):
     if request.method == "GET":
         form = _module_form(module)
     elif request.form.get("action") == "preview":
-        preview = render_markdown((form.body.data or "").replace("\r\n", "\n"))
+        # Only the CSRF token is checked: a text being written need not be valid yet.
+        if EmptyForm().validate_on_submit():
+            preview = render_markdown((form.body.data or "").replace("\r\n", "\n"))
+        else:
+            flash(_csrf_message(), "error")
+            status = 400
     elif form.validate_on_submit():
         try:
             operations.save_module(
                 module,
                 current_user,
-                int(form.version.data or 0),
+                form.version.number,
                 title=form.title.data.strip(),
                 duration=form.duration.data,
                 levers=list(form.levers.data),
@@ -234,6 +261,7 @@ def module(slug: str, module_slug: str):
             flash(_("Module enregistré (brouillon)."), "success")
             return redirect(url_for("authoring.module", slug=slug, module_slug=module_slug))
     else:
+        flash_hidden_errors(form)
         status = 422
     return _module_page(slug, module_slug, form, status, preview=preview)
 
@@ -285,13 +313,18 @@ def add_link(slug: str, module_slug: str):
     )
 
 
+# Exempt from the app-wide CSRF check, which reads the whole body before the view can
+# lower the limit; UploadForm checks the token itself once the limit is set.
+@csrf.exempt
 @bp.post("/<slug>/modules/<module_slug>/fichiers")
 @trainer_required
 def upload(slug: str, module_slug: str):
+    # Refuse a body far over the limit before reading it (the other fields are small).
+    request.max_content_length = min(
+        max_bytes() + FORM_SLACK_BYTES, current_app.config["MAX_CONTENT_LENGTH"]
+    )
     draft = _draft(slug)
     module = _module(draft, module_slug)
-    # Refuse a body far over the limit before reading it (the other fields are small).
-    request.max_content_length = max_bytes() + FORM_SLACK_BYTES
     try:
         form = UploadForm(prefix="upload")
     except RequestEntityTooLarge:
@@ -299,6 +332,7 @@ def upload(slug: str, module_slug: str):
         form.file.errors = [too_large_message(max_bytes())]
         return _module_page(slug, module_slug, _module_form(module), 413, upload_form=form)
     if not form.validate_on_submit():
+        flash_hidden_errors(form)
         return _module_page(slug, module_slug, _module_form(module), 422, upload_form=form)
     upload = form.file.data
     # One byte past the limit is enough to refuse; never read an unbounded body.
@@ -330,9 +364,12 @@ def remove_resource(slug: str, module_slug: str, index: int):
     draft = _draft(slug)
     module = _module(draft, module_slug)
     _check_post()
-    operations.remove_resource(module, current_user, index)
-    db.session.commit()
-    flash(_("Ressource retirée."), "success")
+    if operations.remove_resource(module, current_user, index, request.form.get("resource", "")):
+        db.session.commit()
+        flash(_("Ressource retirée."), "success")
+    else:
+        db.session.rollback()
+        flash(_("Cette ressource avait déjà été retirée."), "info")
     return redirect(
         url_for("authoring.module", slug=slug, module_slug=module_slug, _anchor="ressources")
     )

@@ -3,6 +3,7 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.authoring import operations
 from lms.authoring.analysis import quiz_item_analysis
@@ -10,10 +11,11 @@ from lms.authoring.drafts import draft_package
 from lms.authoring.forms import ImportForm
 from lms.authoring.permissions import editable_parcours_or_abort
 from lms.authoring.views import bp
-from lms.authoring.views.content import trainer_required
+from lms.authoring.views.content import FORM_SLACK_BYTES, trainer_required
+from lms.catalog.files import too_large_message
 from lms.catalog.package import BadArchiveError, live_package, package_files, zip_files
 from lms.core.errors import Forbidden
-from lms.extensions import db
+from lms.extensions import csrf, db
 from lms.learning.queries import module_in
 from lms.progress.queries import load_any_parcours
 
@@ -39,16 +41,28 @@ def export(slug: str):
     )
 
 
+# Exempt from the app-wide CSRF check so that this route's own, larger limit applies
+# before the body is read; ImportForm checks the token itself.
+@csrf.exempt
 @bp.route("/importer", methods=["GET", "POST"])
 @trainer_required
 def import_package():
-    form = ImportForm()
+    request.max_content_length = MAX_PACKAGE_BYTES + FORM_SLACK_BYTES
+    try:
+        form = ImportForm()
+    except RequestEntityTooLarge:
+        return render_template(
+            "authoring/import.html",
+            form=ImportForm(formdata=None),
+            errors=[],
+            message=too_large_message(MAX_PACKAGE_BYTES),
+        ), 413
     errors, message, status = [], None, 200
     if form.validate_on_submit():
         data = form.file.data.stream.read(MAX_PACKAGE_BYTES + 1)
         try:
             if len(data) > MAX_PACKAGE_BYTES:
-                raise BadArchiveError(_("L'archive dépasse 100 Mo."))
+                raise BadArchiveError(too_large_message(MAX_PACKAGE_BYTES))
             parcours, report = operations.import_zip(current_user, data)
         except operations.PublishError as error:
             db.session.rollback()

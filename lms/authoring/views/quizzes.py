@@ -13,7 +13,13 @@ from lms.authoring.forms import QuestionForm, QuizSettingsForm
 from lms.authoring.preview import preview_snapshots
 from lms.authoring.question_forms import TYPE_LABELS, fill_form, next_key, question_from_form
 from lms.authoring.views import bp
-from lms.authoring.views.content import _check_post, _draft, _module, trainer_required
+from lms.authoring.views.content import (
+    _check_post,
+    _draft,
+    _module,
+    flash_hidden_errors,
+    trainer_required,
+)
 from lms.catalog.markdown import render_markdown
 from lms.catalog.questions import describe, describe_correct
 from lms.core.errors import Conflict
@@ -55,9 +61,7 @@ def quiz(slug: str, module_slug: str):
                 if form.draw_levers.data:
                     settings["draw"]["levers"] = list(form.draw_levers.data)
         try:
-            operations.save_quiz_settings(
-                module, current_user, int(form.version.data or 0), settings
-            )
+            operations.save_quiz_settings(module, current_user, form.version.number, settings)
         except operations.EditConflictError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -72,6 +76,7 @@ def quiz(slug: str, module_slug: str):
             )
             return redirect(url_for("authoring.quiz", slug=slug, module_slug=module_slug))
     else:
+        flash_hidden_errors(form)
         status = 422
     draft = _draft(slug)
     return render_template(
@@ -118,7 +123,7 @@ def _question_page(slug, module_slug, key, new_type):
         if question is not None:
             try:
                 operations.save_question(
-                    module, draft, current_user, int(form.version.data or 0), question, key
+                    module, draft, current_user, form.version.number, question, key
                 )
             except Conflict as error:
                 db.session.rollback()
@@ -131,6 +136,7 @@ def _question_page(slug, module_slug, key, new_type):
         else:
             status = 422
     else:
+        flash_hidden_errors(form)
         status = 422
     return render_template(
         "authoring/question.html",

@@ -129,9 +129,9 @@ class QuestionSpec(Spec):
     levers: list[Lever] = Field(default_factory=list)
     choices: list[ChoiceSpec] | None = None
     # true_false: true or false; numeric: the expected number.
-    answer: StrictBool | float | None = None
+    answer: StrictBool | Annotated[float, Field(allow_inf_nan=False)] | None = None
     # numeric: the accepted distance from `answer` (0: exactly).
-    tolerance: Annotated[float, Field(ge=0)] | None = None
+    tolerance: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     # matching: the pairs, each left text with its right text.
     pairs: list[PairSpec] | None = None
     # ordering: the items, in the right order (learners see them shuffled).
