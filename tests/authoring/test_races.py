@@ -17,9 +17,9 @@ from lms.catalog.operations import add_owner
 from lms.extensions import db
 from tests.authoring import helpers
 from tests.authoring.test_publishing import FIRST
-from tests.concurrency.conftest import app_on_new_database
 from tests.concurrency.test_double_submit import at_once
 from tests.conftest import SEED_SLUG
+from tests.fixtures.apps import app_on_new_database
 from tests.fixtures.factories import PASSWORD
 
 

@@ -15,8 +15,8 @@ import lms.xapi.api.statements as statements_api
 from lms.extensions import db
 from lms.xapi.clients import create_client
 from lms.xapi.models import Statement
-from tests.concurrency.conftest import app_on_new_database
 from tests.concurrency.test_double_submit import at_once
+from tests.fixtures.apps import app_on_new_database
 
 
 @pytest.fixture(scope="module")
