@@ -15,6 +15,8 @@ class Config:
     # instance path is known.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # SQLite: how long a writing request waits for another's write lock before a 503.
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000"))
     # The platform's public address: the xAPI actor's homePage and the default base of
     # activity ids. Changing it after statements exist breaks the link between them.
     LMS_BASE_URL = os.environ.get("LMS_BASE_URL", "http://localhost:5000").rstrip("/")

@@ -9,12 +9,13 @@ from flask import (
     current_app,
     has_request_context,
     jsonify,
+    make_response,
     render_template,
     request,
     session,
 )
 from flask_babel import gettext
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from config import ROOT, Config, ProdConfig, config_from_env
@@ -95,7 +96,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
-                _configure_sqlite(engine)
+                _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     login_manager.user_loader(load_user)
     app.wsgi_app = AlternateRequestSyntax(app.wsgi_app)  # xAPI requests sent as form POSTs
 
@@ -110,7 +111,7 @@ def _select_locale() -> str:
     return languages[0]
 
 
-def _configure_sqlite(engine: sa.Engine) -> None:
+def _configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
     """Make SQLite behave: foreign keys enforced, real transactions, waiting on locks.
 
     pysqlite's own transaction handling never emits BEGIN for SELECTs and breaks
@@ -124,7 +125,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
@@ -181,6 +182,25 @@ def register_errorhandlers(app: Flask) -> None:
         if wants_json():
             return jsonify(error=message), 409
         return render_template("errors/error.html", status=409, message=message), 409
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError):
+        # SQLite: another request held the write lock longer than busy_timeout. Nothing was
+        # stored; the client may try again (LRS clients do, on 503).
+        if "database is locked" not in str(error.orig):
+            return unexpected_error(error)
+        db.session.rollback()
+        logger.warning("database busy on %s %s", request.method, request.path)
+        message = gettext("La base de données est occupée. Réessayez dans un instant.")
+        if wants_json():
+            response = jsonify(error=message)
+        else:
+            response = make_response(
+                render_template("errors/error.html", status=503, message=message)
+            )
+        response.status_code = 503
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
