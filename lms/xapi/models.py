@@ -15,9 +15,11 @@ class Statement(db.Model):
 
     __tablename__ = "statements"
     __table_args__ = (
+        # The statements that refer to another, in storage order: few, so a filter starts
+        # from them and checks each one's target.
         sa.Index(
             "ix_statements_references",
-            "object_id",
+            "seq",
             postgresql_where=sa.text("is_reference"),
             sqlite_where=sa.text("is_reference"),
         ),

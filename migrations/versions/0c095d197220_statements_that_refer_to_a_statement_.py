@@ -1,8 +1,8 @@
 """statements that refer to a statement are flagged and indexed
 
 The statement filters also return the statements that refer to one they match (xAPI 1.0.3
-§2.1.3). Those are few; flagging and indexing them lets a query start from them instead of
-from every statement the filters match.
+§2.1.3). Those are few; flagging and indexing them (in storage order) lets a query start from
+them and check each one's target, instead of gathering every statement the filters match.
 
 Revision ID: 0c095d197220
 Revises: 3661dc03590a
@@ -34,7 +34,7 @@ def upgrade():
             " WHERE json_extract(payload, '$.object.objectType') = 'StatementRef'"
         )
     with op.batch_alter_table('statements', schema=None) as batch_op:
-        batch_op.create_index('ix_statements_references', ['object_id'], unique=False, postgresql_where=sa.text('is_reference'), sqlite_where=sa.text('is_reference'))
+        batch_op.create_index('ix_statements_references', ['seq'], unique=False, postgresql_where=sa.text('is_reference'), sqlite_where=sa.text('is_reference'))
 
 
 def downgrade():

@@ -236,11 +236,10 @@ def get_statements():
         # the filters is returned too (a voiding statement, a comment on a statement…),
         # even when the target itself is voided.
         target = _TARGET
-        matching_targets = sa.select(target.id).where(*_filter_conditions(args, target))
         if _SELECTIVE_FILTERS & set(args):
-            # Gather the page from each side on its own, through the indexes and in order,
-            # each stopping at the page size: the matching statements, and those referring
-            # to one. An OR of the two would make the planner walk the whole store.
+            # Gather the page from each side on its own, in order, each stopping at the page
+            # size: the matching statements, and those referring to one. An OR of the two
+            # would make the planner walk the whole store.
             matching, referrer = _MATCHING, _REFERRER
             direct = window.page(
                 sa.select(matching.seq).where(*_filter_conditions(args, matching)),
@@ -248,17 +247,16 @@ def get_statements():
                 limit + 1,
             )
             referring = window.page(
-                sa.select(referrer.seq).where(
-                    referrer.is_reference.is_(True), referrer.object_id.in_(matching_targets)
-                ),
+                sa.select(referrer.seq).where(_refers_to_a_match(args, referrer, target)),
                 referrer,
                 limit + 1,
             )
             query = query.where(Statement.seq.in_(sa.union_all(direct, referring)))
         else:
-            referring = Statement.object_id.in_(matching_targets)
+            # Filters that match much (verb, time): walk the store in order, testing each.
             query = query.where(
-                sa.or_(sa.and_(*conditions), referring), *window.conditions(Statement)
+                sa.or_(sa.and_(*conditions), _refers_to_a_match(args, Statement, target)),
+                *window.conditions(Statement),
             )
     order = Statement.seq.asc() if ascending else Statement.seq.desc()
     rows = db.session.scalars(query.order_by(order).limit(limit + 1)).all()
@@ -307,6 +305,15 @@ class _Window:
         order = statement.seq.asc() if self.ascending else statement.seq.desc()
         cut = query.where(*self.conditions(statement)).order_by(order).limit(size).subquery()
         return sa.select(cut.c.seq)
+
+
+def _refers_to_a_match(args, statement, target):
+    """`statement` refers to one matching the filters: it is one of the few flagged as
+    referring (indexed), and its target, found by id, matches."""
+    target_matches = sa.exists().where(
+        target.id == statement.object_id, *_filter_conditions(args, target)
+    )
+    return sa.and_(statement.is_reference.is_(True), target_matches)
 
 
 def _filter_conditions(args, statement) -> list:
