@@ -16,12 +16,13 @@ class Statement(db.Model):
     __tablename__ = "statements"
     __table_args__ = (
         # The statements that refer to another, in storage order: few, so a filter starts
-        # from them and checks each one's target.
+        # from them and checks each one's target. The conditions are written as SQLAlchemy
+        # renders `Statement.is_reference` in a query, so that each database uses the index.
         sa.Index(
             "ix_statements_references",
             "seq",
             postgresql_where=sa.text("is_reference"),
-            sqlite_where=sa.text("is_reference"),
+            sqlite_where=sa.text("is_reference = 1"),
         ),
     )
 

@@ -34,10 +34,10 @@ def upgrade():
             " WHERE json_extract(payload, '$.object.objectType') = 'StatementRef'"
         )
     with op.batch_alter_table('statements', schema=None) as batch_op:
-        batch_op.create_index('ix_statements_references', ['seq'], unique=False, postgresql_where=sa.text('is_reference'), sqlite_where=sa.text('is_reference'))
+        batch_op.create_index('ix_statements_references', ['seq'], unique=False, postgresql_where=sa.text('is_reference'), sqlite_where=sa.text('is_reference = 1'))
 
 
 def downgrade():
     with op.batch_alter_table('statements', schema=None) as batch_op:
-        batch_op.drop_index('ix_statements_references', postgresql_where=sa.text('is_reference'), sqlite_where=sa.text('is_reference'))
+        batch_op.drop_index('ix_statements_references', postgresql_where=sa.text('is_reference'), sqlite_where=sa.text('is_reference = 1'))
         batch_op.drop_column('is_reference')

@@ -313,7 +313,8 @@ def _refers_to_a_match(args, statement, target):
     target_matches = sa.exists().where(
         target.id == statement.object_id, *_filter_conditions(args, target)
     )
-    return sa.and_(statement.is_reference.is_(True), target_matches)
+    # The bare column, as the partial index's condition is written (see the model).
+    return sa.and_(statement.is_reference, target_matches)
 
 
 def _filter_conditions(args, statement) -> list:
