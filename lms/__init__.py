@@ -16,12 +16,13 @@ from flask import (
 )
 from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from config import ROOT, Config, ProdConfig, config_from_env
 from lms.accounts.operations import load_user
 from lms.accounts.views import bp as accounts_bp
 from lms.authoring.views import bp as authoring_bp
+from lms.catalog.files import size_label
 from lms.catalog.views import bp as catalog_bp
 from lms.certificates.keys_views import keys_bp
 from lms.certificates.views import bp as certificates_bp
@@ -201,6 +202,19 @@ def register_errorhandlers(app: Flask) -> None:
         response.status_code = 503
         response.headers["Retry-After"] = "1"
         return response
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge):
+        # A body past the limit, refused before it is read: say what the limit is (the
+        # workshop's uploads say it of the file, see lms.authoring.views).
+        limit = request.max_content_length
+        if wants_json():
+            message = gettext(
+                "Ce que vous avez envoyé dépasse la taille maximale acceptée (%(max)s).",
+                max=size_label(limit or 0),
+            )
+            return jsonify(error=message, max_bytes=limit, max=size_label(limit or 0)), 413
+        return render_template("errors/error.html", status=413, message=None), 413
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -417,3 +417,16 @@ def test_every_statement_of_a_batch_is_indexed_and_queued_for_forwarding(
         .order_by(ForwardingItem.statement_seq)
     ).all()
     assert queued == [s["id"] for s in batch]
+
+
+def test_a_body_over_the_size_limit_is_a_413_with_a_reason(app, client, writer, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2_000)
+    batch = [statement(id=str(uuid.uuid4())) for _ in range(40)]
+
+    response = post(client, writer, batch)
+
+    assert response.status_code == 413
+    body = response.get_json()
+    assert body["max_bytes"] == 2_000
+    assert "dépasse la taille maximale acceptée" in body["error"]
+    assert response.headers["X-Experience-API-Version"] == "1.0.3"
