@@ -11,22 +11,9 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class RegisterForm(FlaskForm):
-    name = StringField(
-        _l("Nom et prénom"),
-        validators=[DataRequired(_l("Indiquez votre nom.")), Length(max=120)],
-        render_kw={"autocomplete": "name"},
-    )
-    email = EmailField(
-        _l("Adresse e-mail"),
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("Indiquez votre adresse e-mail.")),
-            Email(_l("Cette adresse e-mail n'est pas valide."), check_deliverability=False),
-            Length(max=254),
-        ],
-        render_kw={"autocomplete": "email"},
-    )
+class NewPasswordForm(FlaskForm):
+    """A password chosen by its owner, typed twice: on registration, and on an invitation."""
+
     password = PasswordField(
         _l("Mot de passe"),
         validators=[
@@ -49,6 +36,24 @@ class RegisterForm(FlaskForm):
             EqualTo("password", _l("Les deux mots de passe ne sont pas identiques.")),
         ],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class RegisterForm(NewPasswordForm):
+    name = StringField(
+        _l("Nom et prénom"),
+        validators=[DataRequired(_l("Indiquez votre nom.")), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("Adresse e-mail"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Indiquez votre adresse e-mail.")),
+            Email(_l("Cette adresse e-mail n'est pas valide."), check_deliverability=False),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
     )
 
 

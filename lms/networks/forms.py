@@ -6,7 +6,6 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
-    PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -15,7 +14,6 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     Email,
-    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -23,7 +21,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lms.accounts.passwords import MIN_PASSWORD_LENGTH
+from lms.accounts.forms import NewPasswordForm
 
 
 def _strip(value):
@@ -110,27 +108,5 @@ class JoinForm(FlaskForm):
     structure_id = SelectField(_l("Votre structure"), coerce=int, validators=[Optional()])
 
 
-class SetPasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("Mot de passe"),
-        validators=[
-            DataRequired(_l("Choisissez un mot de passe.")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=200,
-                message=_l(
-                    "Le mot de passe doit compter au moins %(n)d caractères.", n=MIN_PASSWORD_LENGTH
-                ),
-            ),
-        ],
-        description=_l("Au moins %(n)d caractères.", n=MIN_PASSWORD_LENGTH),
-        render_kw={"autocomplete": "new-password"},
-    )
-    password_confirm = PasswordField(
-        _l("Confirmez le mot de passe"),
-        validators=[
-            DataRequired(_l("Confirmez le mot de passe.")),
-            EqualTo("password", _l("Les deux mots de passe ne sont pas identiques.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+class SetPasswordForm(NewPasswordForm):
+    """The password an invited person chooses on first visit."""

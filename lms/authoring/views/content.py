@@ -70,6 +70,13 @@ def flash_hidden_errors(form) -> None:
             flash(_csrf_message(), "error")
 
 
+def _flash_form_errors(form) -> None:
+    """Every error of a small form posted from a page that redirects back to itself."""
+    for errors in form.errors.values():
+        for message in errors:
+            flash(str(message), "error")
+
+
 def _csrf_message() -> str:
     return _(
         "Le formulaire a expiré ou ne vient pas de cette page : rechargez la page, puis "
@@ -187,9 +194,7 @@ def add_module(slug: str):
             flash(_("Module ajouté."), "success")
             return redirect(url_for("authoring.module", slug=slug, module_slug=module.slug))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "error")
+        _flash_form_errors(form)
     return redirect(url_for("authoring.parcours", slug=slug))
 
 
@@ -305,9 +310,7 @@ def add_link(slug: str, module_slug: str):
         db.session.commit()
         flash(_("Lien ajouté."), "success")
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "error")
+        _flash_form_errors(form)
     return redirect(
         url_for("authoring.module", slug=slug, module_slug=module_slug, _anchor="ressources")
     )
