@@ -51,8 +51,6 @@ _LIST_PARAMETERS = {
     "ascending",
     "cursor",
 }
-# Filters that pick out few statements, through an index of their own.
-_SELECTIVE_FILTERS = {"agent", "activity", "registration"}
 # Aliases of the statements table for the filter subqueries; made once, since making one
 # costs more than the rest of a GET.
 _TARGET = aliased(Statement, name="target")
@@ -227,37 +225,32 @@ def get_statements():
     limit = _int(args.get("limit", "0"), "limit")
     limit = MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT)
     window = _Window(args, client, ascending)
-    conditions = _filter_conditions(args, Statement)
+    filters = _Filters(args)
+    conditions = filters.conditions(Statement)
     query = sa.select(Statement)
     if not conditions:
         query = query.where(*window.conditions(Statement))
-    else:
+    elif filters.are_selective:
         # §2.1.3, filter conditions for StatementRefs: a statement that targets one matching
         # the filters is returned too (a voiding statement, a comment on a statement…),
         # even when the target itself is voided.
-        target = _TARGET
-        if _SELECTIVE_FILTERS & set(args):
-            # Gather the page from each side on its own, in order, each stopping at the page
-            # size: the matching statements, and those referring to one. An OR of the two
-            # would make the planner walk the whole store.
-            matching, referrer = _MATCHING, _REFERRER
-            direct = window.page(
-                sa.select(matching.seq).where(*_filter_conditions(args, matching)),
-                matching,
-                limit + 1,
-            )
-            referring = window.page(
-                sa.select(referrer.seq).where(_refers_to_a_match(args, referrer, target)),
-                referrer,
-                limit + 1,
-            )
-            query = query.where(Statement.seq.in_(sa.union_all(direct, referring)))
-        else:
-            # Filters that match much (verb, time): walk the store in order, testing each.
-            query = query.where(
-                sa.or_(sa.and_(*conditions), _refers_to_a_match(args, Statement, target)),
-                *window.conditions(Statement),
-            )
+        # Gather the page from each side on its own, in order, each stopping at the page
+        # size: the matching statements, and those referring to one. An OR of the two
+        # would make the planner walk the whole store.
+        direct = window.page(
+            sa.select(_MATCHING.seq).where(*filters.conditions(_MATCHING)), _MATCHING, limit + 1
+        )
+        referring = window.page(
+            sa.select(_REFERRER.seq).where(filters.referring(_REFERRER)), _REFERRER, limit + 1
+        )
+        query = query.where(Statement.seq.in_(sa.union_all(direct, referring)))
+    else:
+        # Filters that match much (verb, time): walk the store in order, testing each one,
+        # and each referring one's target (§2.1.3, as above).
+        query = query.where(
+            sa.or_(sa.and_(*conditions), filters.referring(Statement)),
+            *window.conditions(Statement),
+        )
     order = Statement.seq.asc() if ascending else Statement.seq.desc()
     rows = db.session.scalars(query.order_by(order).limit(limit + 1)).all()
     more = ""
@@ -307,41 +300,57 @@ class _Window:
         return sa.select(cut.c.seq)
 
 
-def _refers_to_a_match(args, statement, target):
-    """`statement` refers to one matching the filters: it is one of the few flagged as
-    referring (indexed), and its target, found by id, matches."""
-    target_matches = sa.exists().where(
-        target.id == statement.object_id, *_filter_conditions(args, target)
-    )
-    # The bare column, as the partial index's condition is written (see the model).
-    return sa.and_(statement.is_reference, target_matches)
+class _Filters:
+    """The agent, verb, activity and registration filters, read and checked once, then
+    applied to whichever alias of the statements table a subquery needs."""
 
+    def __init__(self, args) -> None:
+        related_agents = _bool(args.get("related_agents", "false"), "related_agents")
+        related_activities = _bool(args.get("related_activities", "false"), "related_activities")
+        self.agents = None
+        if "agent" in args:
+            self.agents = sa.select(StatementAgent.statement_seq).where(
+                StatementAgent.agent_key == actor_key(_agent(args["agent"]))
+            )
+            if not related_agents:
+                self.agents = self.agents.where(StatementAgent.is_direct.is_(True))
+        self.verb = args.get("verb")
+        self.activities = None
+        if "activity" in args:
+            self.activities = sa.select(StatementActivity.statement_seq).where(
+                StatementActivity.activity_id == args["activity"]
+            )
+            if not related_activities:
+                self.activities = self.activities.where(StatementActivity.is_direct.is_(True))
+        self.registration = None
+        if "registration" in args:
+            _check(validate_uuid, args["registration"], "registration")
+            self.registration = args["registration"].lower()
+        # Filters that pick out few statements, through an index of their own.
+        self.are_selective = any(
+            value is not None for value in (self.agents, self.activities, self.registration)
+        )
 
-def _filter_conditions(args, statement) -> list:
-    """The agent, verb, activity and registration filters, on `statement` (an alias)."""
-    related_agents = _bool(args.get("related_agents", "false"), "related_agents")
-    related_activities = _bool(args.get("related_activities", "false"), "related_activities")
-    conditions = []
-    if "agent" in args:
-        involved = sa.select(StatementAgent.statement_seq).where(
-            StatementAgent.agent_key == actor_key(_agent(args["agent"]))
+    def conditions(self, statement) -> list:
+        conditions = []
+        if self.agents is not None:
+            conditions.append(statement.seq.in_(self.agents))
+        if self.verb is not None:
+            conditions.append(statement.verb_id == self.verb)
+        if self.activities is not None:
+            conditions.append(statement.seq.in_(self.activities))
+        if self.registration is not None:
+            conditions.append(statement.registration == self.registration)
+        return conditions
+
+    def referring(self, statement):
+        """`statement` refers to one matching the filters: it is one of the few flagged as
+        referring (indexed), and its target, found by id, matches."""
+        target_matches = sa.exists().where(
+            _TARGET.id == statement.object_id, *self.conditions(_TARGET)
         )
-        if not related_agents:
-            involved = involved.where(StatementAgent.is_direct.is_(True))
-        conditions.append(statement.seq.in_(involved))
-    if "verb" in args:
-        conditions.append(statement.verb_id == args["verb"])
-    if "activity" in args:
-        involved = sa.select(StatementActivity.statement_seq).where(
-            StatementActivity.activity_id == args["activity"]
-        )
-        if not related_activities:
-            involved = involved.where(StatementActivity.is_direct.is_(True))
-        conditions.append(statement.seq.in_(involved))
-    if "registration" in args:
-        _check(validate_uuid, args["registration"], "registration")
-        conditions.append(statement.registration == args["registration"].lower())
-    return conditions
+        # The bare column, as the partial index's condition is written (see the model).
+        return sa.and_(statement.is_reference, target_matches)
 
 
 def _single(statement_id: str | None, voided_id: str | None):
