@@ -27,6 +27,9 @@ class Config:
     XAPI_FORWARD_USERNAME = os.environ.get("XAPI_FORWARD_USERNAME")
     XAPI_FORWARD_PASSWORD = os.environ.get("XAPI_FORWARD_PASSWORD")
     XAPI_FORWARD_BATCH = int(os.environ.get("XAPI_FORWARD_BATCH", "100"))
+    # How long a worker trusts an LRS client it has checked (0: check every request). A
+    # client deactivated on the admin page is refused by every worker within this delay.
+    CLIENT_CACHE_SECONDS = float(os.environ.get("LRS_CLIENT_CACHE_SECONDS", "5"))
     COURSES_DIR = os.environ.get("LMS_COURSES_DIR", str(ROOT / "courses"))
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
