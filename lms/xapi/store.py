@@ -196,9 +196,12 @@ def _row(payload: dict, client: ClientIdentity | None) -> dict:
         payload = {**payload, "authority": client_authority(client)}
     payload = context_activities_as_lists(dict(payload))
     payload["id"] = str(payload.get("id") or uuid.uuid4()).lower()
-    payload.setdefault("timestamp", now.isoformat())
-    payload["stored"] = now.isoformat()
-    payload.setdefault("authority", platform_authority())
+    stored = now.isoformat()
+    if "timestamp" not in payload:
+        payload["timestamp"] = stored
+    payload["stored"] = stored
+    if "authority" not in payload:
+        payload["authority"] = platform_authority()
     payload["version"] = payload.get("version") or XAPI_VERSION
     actor = payload["actor"]
     registration = (payload.get("context") or {}).get("registration")
