@@ -5,7 +5,6 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from lms.catalog.models import Lever, Module
-from lms.certificates.models import Certificate
 from lms.extensions import db
 from lms.networks.dashboard.learners import (
     SCORE_BUCKETS,
@@ -14,8 +13,7 @@ from lms.networks.dashboard.learners import (
     all_learners,
     cohort_enrollments,
 )
-from lms.networks.models import CohortMember
-from lms.progress.models import LevelProgress, ModuleProgress
+from lms.progress.models import LevelProgress
 
 
 @dataclass
@@ -58,18 +56,13 @@ def funnel(scope: Scope, stats: Summary) -> list[FunnelStep]:
             .group_by(LevelProgress.level_id)
         ).all()
     )
-    certified = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Certificate)
-        .where(
-            Certificate.enrollment_id.in_(cohort_enrollments(scope)),
-            Certificate.scope == "parcours",
-            Certificate.revoked_at.is_(None),
-        )
+    certified = sum(
+        row.certificate_code is not None and not row.certificate_revoked
+        for row in all_learners(scope)
     )
     steps = [FunnelStep("enrolled", stats.learners), FunnelStep("started", stats.started)]
     steps += [FunnelStep(level.key.value, levels.get(level.id, 0)) for level in scope.levels]
-    steps += [FunnelStep("completed", stats.completed), FunnelStep("certified", certified or 0)]
+    steps += [FunnelStep("completed", stats.completed), FunnelStep("certified", certified)]
     return steps
 
 
@@ -85,30 +78,17 @@ class ModuleStats:
 def module_stats(scope: Scope) -> list[ModuleStats]:
     """Per module: learners who started it, finished it, and the best-score distribution of
     its quiz — one pass over the cohort's module progress."""
-    progress = ModuleProgress
-    bucket = sa.case(
-        (progress.best_score.is_(None), -1),
-        *[
-            (progress.best_score < high / 100, index)
-            for index, (_low, high) in enumerate(SCORE_BUCKETS)
-        ],
-        else_=len(SCORE_BUCKETS) - 1,
-    )
     started: dict[int, int] = {}
     completed: dict[int, int] = {}
     buckets: dict[int, list[int]] = {}
-    for module_id, index, count, done in db.session.execute(
-        sa.select(progress.module_id, bucket, sa.func.count(), sa.func.count(progress.completed_at))
-        .where(
-            progress.enrollment_id.in_(cohort_enrollments(scope)),
-            progress.module_id.in_(scope.module_ids),
-        )
-        .group_by(progress.module_id, bucket)
-    ):
-        started[module_id] = started.get(module_id, 0) + count
-        completed[module_id] = completed.get(module_id, 0) + done
-        if index >= 0:
-            buckets.setdefault(module_id, [0] * len(SCORE_BUCKETS))[index] += count
+    for progress in scope.all_progress():
+        module_id = progress.module_id
+        started[module_id] = started.get(module_id, 0) + 1
+        if progress.completed_at is not None:
+            completed[module_id] = completed.get(module_id, 0) + 1
+        if progress.best_score is not None:
+            counts = buckets.setdefault(module_id, [0] * len(SCORE_BUCKETS))
+            counts[_bucket(progress.best_score)] += 1
     result = []
     for module in scope.modules:
         has_quiz = module.quiz is not None and not module.quiz.is_archived
@@ -121,6 +101,14 @@ def module_stats(scope: Scope) -> list[ModuleStats]:
             )
         )
     return result
+
+
+def _bucket(score: float) -> int:
+    """The SCORE_BUCKETS index of a best score (0 to 1)."""
+    for index, (_low, high) in enumerate(SCORE_BUCKETS):
+        if score < high / 100:
+            return index
+    return len(SCORE_BUCKETS) - 1
 
 
 @dataclass
@@ -144,27 +132,10 @@ def lever_stats(scope: Scope, modules: list[ModuleStats], learners: int) -> list
 
 def heat_map(scope: Scope, rows: list[LearnerRow]) -> dict[int, dict[int, str]]:
     """{member id: {module id: "completed" | "in_progress"}} for the learners shown."""
-    enrollment_of = dict(
-        db.session.execute(
-            sa.select(CohortMember.id, CohortMember.enrollment_id).where(
-                CohortMember.id.in_([row.member_id for row in rows])
-            )
-        ).all()
-    )
-    member_of = {enrollment: member for member, enrollment in enrollment_of.items()}
-    cells: dict[int, dict[int, str]] = {row.member_id: {} for row in rows}
-    if not member_of:
-        return cells
-    for progress in db.session.execute(
-        sa.select(
-            ModuleProgress.enrollment_id,
-            ModuleProgress.module_id,
-            ModuleProgress.completed_at,
-        ).where(
-            ModuleProgress.enrollment_id.in_(list(member_of)),
-            ModuleProgress.module_id.in_(scope.module_ids),
-        )
-    ):
-        state = "completed" if progress.completed_at is not None else "in_progress"
-        cells[member_of[progress.enrollment_id]][progress.module_id] = state
-    return cells
+    return {
+        row.member_id: {
+            progress.module_id: "completed" if progress.completed_at is not None else "in_progress"
+            for progress in scope.progress(row.enrollment_id)
+        }
+        for row in rows
+    }

@@ -1,6 +1,7 @@
 """The learner table of a cohort: one row per learner, filtered, sorted and paged in SQL."""
 
 import enum
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -45,6 +46,8 @@ class Scope:
     now: datetime
     # Every learner of the cohort, read once per page view (see `all_learners`).
     rows: list["LearnerRow"] | None = None
+    # The cohort's module progress by enrolment, read once per page view (see `progress`).
+    _progress: dict[int, list[sa.Row]] | None = field(default=None, init=False, repr=False)
     # Computed once: read for each of thousands of learners.
     threshold: datetime = field(init=False)
     module_ids: list[int] = field(init=False)
@@ -57,6 +60,43 @@ class Scope:
 
     def module(self, module_id: int | None) -> Module | None:
         return self._modules_by_id.get(module_id) if module_id is not None else None
+
+    def progress(self, enrollment_id: int) -> list[sa.Row]:
+        """The learner's progress rows on the parcours' active modules."""
+        if self._progress is None:
+            self._progress = _cohort_progress(self)
+        return self._progress.get(enrollment_id, [])
+
+    def all_progress(self) -> list[sa.Row]:
+        self.progress(0)
+        assert self._progress is not None  # noqa: S101 - loaded just above
+        return [row for rows in self._progress.values() for row in rows]
+
+
+def _cohort_progress(scope: Scope) -> dict[int, list[sa.Row]]:
+    """Every module progress row of the cohort's learners, by enrolment, in one query.
+
+    The learner table, the key figures, the module statistics and the heat map are all
+    folds of these rows (a few per learner): reading them once, through the cohort's
+    enrolments, costs one pass whatever the size of the store, where an aggregate per
+    figure cost a pass each over the whole table."""
+    progress = ModuleProgress
+    rows = db.session.execute(
+        sa.select(
+            progress.enrollment_id,
+            progress.module_id,
+            progress.completed_at,
+            progress.best_score,
+            progress.quiz_attempts,
+            progress.quiz_passed_at,
+        )
+        .join(CohortMember, CohortMember.enrollment_id == progress.enrollment_id)
+        .where(CohortMember.cohort_id == scope.cohort.id, progress.module_id.in_(scope.module_ids))
+    )
+    by_enrollment: dict[int, list[sa.Row]] = defaultdict(list)
+    for row in rows:
+        by_enrollment[row.enrollment_id].append(row)
+    return by_enrollment
 
 
 def scope_for(cohort: Cohort, now: datetime) -> Scope:
@@ -101,30 +141,6 @@ def cohort_enrollments(scope: Scope) -> sa.Select:
     return sa.select(CohortMember.enrollment_id).where(CohortMember.cohort_id == scope.cohort.id)
 
 
-def _module_stats(scope: Scope) -> sa.Subquery:
-    """Per enrolment of the cohort: modules completed, quiz average, quiz failed 3 times,
-    last completion."""
-    progress = ModuleProgress
-    failed = sa.and_(
-        progress.quiz_attempts >= FAILED_ATTEMPTS_STUCK, progress.quiz_passed_at.is_(None)
-    )
-    return (
-        sa.select(
-            progress.enrollment_id,
-            sa.func.count(progress.completed_at).label("done"),
-            sa.func.avg(progress.best_score).label("quiz_avg"),
-            sa.func.max(sa.case((failed, 1), else_=0)).label("failed"),
-            sa.func.max(progress.completed_at).label("last_completed_at"),
-        )
-        .where(
-            progress.enrollment_id.in_(cohort_enrollments(scope)),
-            progress.module_id.in_(scope.module_ids),
-        )
-        .group_by(progress.enrollment_id)
-        .subquery("module_stats")
-    )
-
-
 def _certificates(scope: Scope) -> sa.Subquery:
     return (
         sa.select(Certificate.enrollment_id, Certificate.code, Certificate.revoked_at)
@@ -137,8 +153,8 @@ def _certificates(scope: Scope) -> sa.Subquery:
 
 
 def learner_query(scope: Scope) -> sa.Select:
-    """One row per learner of the cohort with what the table needs, in one query."""
-    stats = _module_stats(scope)
+    """One row per learner of the cohort with what the table needs but module progress
+    (see `Scope.progress`), in one query."""
     certificates = _certificates(scope)
     return (
         sa.select(
@@ -153,10 +169,6 @@ def learner_query(scope: Scope) -> sa.Select:
             ParcoursProgress.last_activity_at,
             ParcoursProgress.last_module_id,
             ParcoursProgress.completed_at,
-            sa.func.coalesce(stats.c.done, 0).label("done"),
-            stats.c.quiz_avg,
-            sa.func.coalesce(stats.c.failed, 0).label("failed"),
-            stats.c.last_completed_at,
             certificates.c.code.label("certificate_code"),
             certificates.c.revoked_at.label("certificate_revoked_at"),
             Enrollment.id.label("enrollment_id"),
@@ -166,7 +178,6 @@ def learner_query(scope: Scope) -> sa.Select:
         .join(Enrollment, Enrollment.id == CohortMember.enrollment_id)
         .outerjoin(Structure, Structure.id == CohortMember.structure_id)
         .outerjoin(ParcoursProgress, ParcoursProgress.enrollment_id == Enrollment.id)
-        .outerjoin(stats, stats.c.enrollment_id == Enrollment.id)
         .outerjoin(certificates, certificates.c.enrollment_id == Enrollment.id)
         .where(CohortMember.cohort_id == scope.cohort.id)
     )
@@ -227,32 +238,22 @@ def learner_rows(
     if per_page is not None:
         first = (max(page, 1) - 1) * per_page
         rows = rows[first : first + per_page]
-    levels = _level_counts(scope, [row.enrollment_id for row in rows], all_members=per_page is None)
+    levels = _level_counts(scope, [row.enrollment_id for row in rows])
     for row in rows:
         row.level_percents = _level_percents(scope, row, levels.get(row.enrollment_id, {}))
     return rows, total
 
 
-def _level_counts(
-    scope: Scope, enrollment_ids: list[int], all_members: bool
-) -> dict[int, dict[int, int]]:
+def _level_counts(scope: Scope, enrollment_ids: list[int]) -> dict[int, dict[int, int]]:
     """{enrollment id: {level id: modules completed}}."""
-    if not enrollment_ids:
-        return {}
-    wanted = cohort_enrollments(scope) if all_members else enrollment_ids
-    rows = db.session.execute(
-        sa.select(ModuleProgress.enrollment_id, Module.level_id, sa.func.count())
-        .join(Module, Module.id == ModuleProgress.module_id)
-        .where(
-            ModuleProgress.enrollment_id.in_(wanted),
-            ModuleProgress.module_id.in_(scope.module_ids),
-            ModuleProgress.completed_at.is_not(None),
-        )
-        .group_by(ModuleProgress.enrollment_id, Module.level_id)
-    ).all()
     counts: dict[int, dict[int, int]] = {}
-    for enrollment_id, level_id, count in rows:
-        counts.setdefault(enrollment_id, {})[level_id] = count
+    for enrollment_id in enrollment_ids:
+        done: dict[int, int] = {}
+        for progress in scope.progress(enrollment_id):
+            if progress.completed_at is not None:
+                level_id = scope.module(progress.module_id).level_id
+                done[level_id] = done.get(level_id, 0) + 1
+        counts[enrollment_id] = done
     return counts
 
 
@@ -269,19 +270,26 @@ def _level_percents(scope: Scope, row: LearnerRow, done: dict[int, int]) -> dict
 
 
 def _learner(scope: Scope, row) -> LearnerRow:
+    progress = scope.progress(row.enrollment_id)
+    completions = [p.completed_at for p in progress if p.completed_at is not None]
+    done = len(completions)
+    scores = [p.best_score for p in progress if p.best_score is not None]
+    failed = any(
+        p.quiz_attempts >= FAILED_ATTEMPTS_STUCK and p.quiz_passed_at is None for p in progress
+    )
     total = len(scope.modules)
     is_completed = row.completed_at is not None
-    percent = 100 if is_completed else (round(100 * row.done / total) if total else 0)
+    percent = 100 if is_completed else (round(100 * done / total) if total else 0)
     # A learner without a projection row has no `registered` statement counted yet.
     last_activity = row.last_activity_at or row.enrolled_at
-    last_progress = row.last_completed_at or row.started_at or row.enrolled_at
+    last_progress = max(completions, default=None) or row.started_at or row.enrolled_at
     reasons = []
-    if not is_completed and row.failed:
+    if not is_completed and failed:
         reasons.append("failed")
     if not is_completed and last_progress < scope.threshold:
         reasons.append("no_progress")
     # Any statement on a module sets the projection's last module: the learner has begun.
-    is_started = row.done > 0 or row.last_module_id is not None
+    is_started = done > 0 or row.last_module_id is not None
     is_inactive = not is_completed and last_activity < scope.threshold
     if is_completed:
         status = LearnerStatus.COMPLETED
@@ -304,10 +312,10 @@ def _learner(scope: Scope, row) -> LearnerRow:
         last_activity_at=row.last_activity_at,
         completed_at=row.completed_at,
         current_module="" if is_completed or module is None else module.title,
-        modules_done=row.done,
+        modules_done=done,
         percent=percent,
         level_percents={},
-        quiz_average=round(row.quiz_avg * 100) if row.quiz_avg is not None else None,
+        quiz_average=round(sum(scores) / len(scores) * 100) if scores else None,
         certificate_code=row.certificate_code,
         certificate_revoked=row.certificate_revoked_at is not None,
         status=status,
