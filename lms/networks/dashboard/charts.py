@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from lms.catalog.models import Lever, Module
 from lms.extensions import db
 from lms.networks.dashboard.learners import (
-    SCORE_BUCKETS,
     LearnerRow,
+    ModuleCounts,
     Scope,
     all_learners,
     cohort_enrollments,
@@ -77,38 +77,20 @@ class ModuleStats:
 
 def module_stats(scope: Scope) -> list[ModuleStats]:
     """Per module: learners who started it, finished it, and the best-score distribution of
-    its quiz — one pass over the cohort's module progress."""
-    started: dict[int, int] = {}
-    completed: dict[int, int] = {}
-    buckets: dict[int, list[int]] = {}
-    for progress in scope.all_progress():
-        module_id = progress.module_id
-        started[module_id] = started.get(module_id, 0) + 1
-        if progress.completed_at is not None:
-            completed[module_id] = completed.get(module_id, 0) + 1
-        if progress.best_score is not None:
-            counts = buckets.setdefault(module_id, [0] * len(SCORE_BUCKETS))
-            counts[_bucket(progress.best_score)] += 1
+    its quiz."""
     result = []
     for module in scope.modules:
+        counts = scope.progress.modules.get(module.id) or ModuleCounts()
         has_quiz = module.quiz is not None and not module.quiz.is_archived
         result.append(
             ModuleStats(
                 module=module,
-                started=started.get(module.id, 0),
-                completed=completed.get(module.id, 0),
-                score_buckets=buckets.get(module.id, [0] * len(SCORE_BUCKETS)) if has_quiz else [],
+                started=counts.started,
+                completed=counts.completed,
+                score_buckets=list(counts.buckets) if has_quiz else [],
             )
         )
     return result
-
-
-def _bucket(score: float) -> int:
-    """The SCORE_BUCKETS index of a best score (0 to 1)."""
-    for index, (_low, high) in enumerate(SCORE_BUCKETS):
-        if score < high / 100:
-            return index
-    return len(SCORE_BUCKETS) - 1
 
 
 @dataclass
@@ -132,10 +114,4 @@ def lever_stats(scope: Scope, modules: list[ModuleStats], learners: int) -> list
 
 def heat_map(scope: Scope, rows: list[LearnerRow]) -> dict[int, dict[int, str]]:
     """{member id: {module id: "completed" | "in_progress"}} for the learners shown."""
-    return {
-        row.member_id: {
-            progress.module_id: "completed" if progress.completed_at is not None else "in_progress"
-            for progress in scope.progress(row.enrollment_id)
-        }
-        for row in rows
-    }
+    return {row.member_id: scope.progress.of(row.enrollment_id).states for row in rows}

@@ -46,12 +46,8 @@ class Scope:
     now: datetime
     # Every learner of the cohort, read once per page view (see `all_learners`).
     rows: list["LearnerRow"] | None = None
-    # The cohort's module progress by enrolment, read once per page view (see `progress`).
-    _progress: dict[int, list[sa.Row]] | None = field(default=None, init=False, repr=False)
-    # Computed once: read for each of thousands of learners.
-    threshold: datetime = field(init=False)
-    module_ids: list[int] = field(init=False)
-    _modules_by_id: dict[int, Module] = field(init=False, repr=False)
+    # The cohort's module progress, read once per page view (see `progress`).
+    _progress: "CohortProgress | None" = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.threshold = self.now - timedelta(days=self.cohort.inactivity_days)
@@ -61,42 +57,11 @@ class Scope:
     def module(self, module_id: int | None) -> Module | None:
         return self._modules_by_id.get(module_id) if module_id is not None else None
 
-    def progress(self, enrollment_id: int) -> list[sa.Row]:
-        """The learner's progress rows on the parcours' active modules."""
+    @property
+    def progress(self) -> "CohortProgress":
         if self._progress is None:
-            self._progress = _cohort_progress(self)
-        return self._progress.get(enrollment_id, [])
-
-    def all_progress(self) -> list[sa.Row]:
-        self.progress(0)
-        assert self._progress is not None  # noqa: S101 - loaded just above
-        return [row for rows in self._progress.values() for row in rows]
-
-
-def _cohort_progress(scope: Scope) -> dict[int, list[sa.Row]]:
-    """Every module progress row of the cohort's learners, by enrolment, in one query.
-
-    The learner table, the key figures, the module statistics and the heat map are all
-    folds of these rows (a few per learner): reading them once, through the cohort's
-    enrolments, costs one pass whatever the size of the store, where an aggregate per
-    figure cost a pass each over the whole table."""
-    progress = ModuleProgress
-    rows = db.session.execute(
-        sa.select(
-            progress.enrollment_id,
-            progress.module_id,
-            progress.completed_at,
-            progress.best_score,
-            progress.quiz_attempts,
-            progress.quiz_passed_at,
-        )
-        .join(CohortMember, CohortMember.enrollment_id == progress.enrollment_id)
-        .where(CohortMember.cohort_id == scope.cohort.id, progress.module_id.in_(scope.module_ids))
-    )
-    by_enrollment: dict[int, list[sa.Row]] = defaultdict(list)
-    for row in rows:
-        by_enrollment[row.enrollment_id].append(row)
-    return by_enrollment
+            self._progress = CohortProgress.read(self)
+        return self._progress
 
 
 def scope_for(cohort: Cohort, now: datetime) -> Scope:
@@ -109,6 +74,96 @@ def scope_for(cohort: Cohort, now: datetime) -> Scope:
     )
     modules = [module for level in parcours.levels for module in level.modules]
     return Scope(cohort, parcours, list(parcours.levels), modules, now)
+
+
+@dataclass
+class LearnerProgress:
+    """One learner's module progress on the parcours' active modules, folded."""
+
+    done: int = 0
+    score_total: float = 0.0
+    scores: int = 0
+    failed: bool = False  # a quiz failed FAILED_ATTEMPTS_STUCK times without a pass
+    last_completed_at: datetime | None = None
+    # {module id: "completed" | "in_progress"}
+    states: dict[int, str] = field(default_factory=dict)
+    # {level id: modules completed}
+    levels: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class ModuleCounts:
+    started: int = 0
+    completed: int = 0
+    # Learners per SCORE_BUCKETS bucket of their best score.
+    buckets: list[int] = field(default_factory=lambda: [0] * len(SCORE_BUCKETS))
+
+
+@dataclass
+class CohortProgress:
+    """Every figure the page needs from the cohort's module progress, from one query and
+    one pass over its rows (a few per learner).
+
+    The learner table, the key figures, the module statistics and the heat map used to run
+    an aggregate each through the cohort's enrolments; on PostgreSQL each became a pass
+    over the whole table. This costs one pass, whatever the size of the store."""
+
+    learners: dict[int, LearnerProgress]  # by enrollment id
+    modules: dict[int, ModuleCounts]  # by module id
+
+    @classmethod
+    def read(cls, scope: Scope) -> "CohortProgress":
+        progress = ModuleProgress
+        rows = db.session.execute(
+            sa.select(
+                progress.enrollment_id,
+                progress.module_id,
+                progress.completed_at,
+                progress.best_score,
+                progress.quiz_attempts,
+                progress.quiz_passed_at,
+            )
+            .join(CohortMember, CohortMember.enrollment_id == progress.enrollment_id)
+            .where(
+                CohortMember.cohort_id == scope.cohort.id,
+                progress.module_id.in_(scope.module_ids),
+            )
+        )
+        level_of = {module.id: module.level_id for module in scope.modules}
+        learners: dict[int, LearnerProgress] = defaultdict(LearnerProgress)
+        modules: dict[int, ModuleCounts] = defaultdict(ModuleCounts)
+        for enrollment_id, module_id, completed_at, best_score, attempts, passed_at in rows:
+            learner = learners[enrollment_id]
+            counts = modules[module_id]
+            counts.started += 1
+            if completed_at is not None:
+                counts.completed += 1
+                learner.done += 1
+                level_id = level_of[module_id]
+                learner.levels[level_id] = learner.levels.get(level_id, 0) + 1
+                if learner.last_completed_at is None or completed_at > learner.last_completed_at:
+                    learner.last_completed_at = completed_at
+                learner.states[module_id] = "completed"
+            else:
+                learner.states[module_id] = "in_progress"
+            if best_score is not None:
+                learner.score_total += best_score
+                learner.scores += 1
+                counts.buckets[score_bucket(best_score)] += 1
+            if attempts >= FAILED_ATTEMPTS_STUCK and passed_at is None:
+                learner.failed = True
+        return cls(dict(learners), dict(modules))
+
+    def of(self, enrollment_id: int) -> LearnerProgress:
+        return self.learners.get(enrollment_id) or LearnerProgress()
+
+
+def score_bucket(score: float) -> int:
+    """The SCORE_BUCKETS index of a best score (0 to 1)."""
+    for index, (_low, high) in enumerate(SCORE_BUCKETS):
+        if score < high / 100:
+            return index
+    return len(SCORE_BUCKETS) - 1
 
 
 @dataclass
@@ -238,23 +293,11 @@ def learner_rows(
     if per_page is not None:
         first = (max(page, 1) - 1) * per_page
         rows = rows[first : first + per_page]
-    levels = _level_counts(scope, [row.enrollment_id for row in rows])
     for row in rows:
-        row.level_percents = _level_percents(scope, row, levels.get(row.enrollment_id, {}))
+        row.level_percents = _level_percents(
+            scope, row, scope.progress.of(row.enrollment_id).levels
+        )
     return rows, total
-
-
-def _level_counts(scope: Scope, enrollment_ids: list[int]) -> dict[int, dict[int, int]]:
-    """{enrollment id: {level id: modules completed}}."""
-    counts: dict[int, dict[int, int]] = {}
-    for enrollment_id in enrollment_ids:
-        done: dict[int, int] = {}
-        for progress in scope.progress(enrollment_id):
-            if progress.completed_at is not None:
-                level_id = scope.module(progress.module_id).level_id
-                done[level_id] = done.get(level_id, 0) + 1
-        counts[enrollment_id] = done
-    return counts
 
 
 def _level_percents(scope: Scope, row: LearnerRow, done: dict[int, int]) -> dict[str, int]:
@@ -270,21 +313,16 @@ def _level_percents(scope: Scope, row: LearnerRow, done: dict[int, int]) -> dict
 
 
 def _learner(scope: Scope, row) -> LearnerRow:
-    progress = scope.progress(row.enrollment_id)
-    completions = [p.completed_at for p in progress if p.completed_at is not None]
-    done = len(completions)
-    scores = [p.best_score for p in progress if p.best_score is not None]
-    failed = any(
-        p.quiz_attempts >= FAILED_ATTEMPTS_STUCK and p.quiz_passed_at is None for p in progress
-    )
+    progress = scope.progress.of(row.enrollment_id)
+    done = progress.done
     total = len(scope.modules)
     is_completed = row.completed_at is not None
     percent = 100 if is_completed else (round(100 * done / total) if total else 0)
     # A learner without a projection row has no `registered` statement counted yet.
     last_activity = row.last_activity_at or row.enrolled_at
-    last_progress = max(completions, default=None) or row.started_at or row.enrolled_at
+    last_progress = progress.last_completed_at or row.started_at or row.enrolled_at
     reasons = []
-    if not is_completed and failed:
+    if not is_completed and progress.failed:
         reasons.append("failed")
     if not is_completed and last_progress < scope.threshold:
         reasons.append("no_progress")
@@ -315,7 +353,9 @@ def _learner(scope: Scope, row) -> LearnerRow:
         modules_done=done,
         percent=percent,
         level_percents={},
-        quiz_average=round(sum(scores) / len(scores) * 100) if scores else None,
+        quiz_average=(
+            round(progress.score_total / progress.scores * 100) if progress.scores else None
+        ),
         certificate_code=row.certificate_code,
         certificate_revoked=row.certificate_revoked_at is not None,
         status=status,
