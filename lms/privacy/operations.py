@@ -1,13 +1,15 @@
 """Erasing an account. Flushes; the caller (view, CLI command, job) commits.
 
 What goes: the person's identity (name, e-mail, password), their roles and invitations, the
-mail held for them, the xAPI documents kept under their agent. What stays, pseudonymised:
+mail held for them, their lines in uploaded enrolment files, the xAPI documents kept under
+their agent. What stays, pseudonymised:
 the account row itself, now an anonymous learner, with its enrolments, attempts and
 progress, so that cohort figures stay true; the statements, rewritten to a fresh anonymous
 account (see `lms.privacy.agents`); the certificates, revoked and no longer naming anyone.
 """
 
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -23,7 +25,13 @@ from lms.core.db import utcnow
 from lms.core.errors import Conflict, DomainError
 from lms.extensions import db
 from lms.mail.models import MailMessage, MailOptOut
-from lms.networks.models import CohortTrainer, Invitation, NetworkManager, Reminder
+from lms.networks.models import (
+    CohortTrainer,
+    EnrolmentImport,
+    Invitation,
+    NetworkManager,
+    Reminder,
+)
 from lms.privacy.agents import person_keys, pseudonymise_statements
 from lms.privacy.models import RetentionWarning
 from lms.xapi.documents.models import XAPIDocument
@@ -78,6 +86,7 @@ def erase_account(user: User) -> Erasure:
     ).rowcount
     revoked = _revoke_certificates(user)
     db.session.execute(sa.delete(MailMessage).where(MailMessage.recipient == user.email))
+    _remove_from_imports(user.email)
     for model in (
         Invitation,
         Reminder,
@@ -119,3 +128,20 @@ def _revoke_certificates(user: User) -> int:
         certificate.learner_name = anonymous_name()
     db.session.flush()
     return revoked
+
+
+def _remove_from_imports(email: str) -> None:
+    """Drop the person's lines from the enrolment files managers uploaded (kept for their
+    preview and confirmation): the line with their e-mail also carries their name."""
+    uploads = db.session.scalars(
+        sa.select(EnrolmentImport).where(
+            sa.func.lower(EnrolmentImport.content).contains(email, autoescape=True)
+        )
+    ).all()
+    # The whole address, not a part of another one (ada@… inside lada@…).
+    address = re.compile(
+        rf"(?<![\w.!#$%&'*+/=?^`{{|}}~-]){re.escape(email)}(?![\w.-])", re.IGNORECASE
+    )
+    for upload in uploads:
+        lines = upload.content.splitlines(keepends=True)
+        upload.content = "".join(line for line in lines if not address.search(line))

@@ -12,7 +12,9 @@ from lms.core.db import utcnow
 from lms.mail.models import MailMessage
 from lms.networks.dashboard import funnel, learner_rows, scope_for, summary
 from lms.networks.dashboard.learners import Filters
-from lms.privacy.operations import ERASED_DOMAIN
+from lms.networks.enrolment import start_import
+from lms.privacy.operations import ERASED_DOMAIN, erase_account
+from lms.progress.operations import replay_progress
 from lms.xapi.models import Statement, StatementAgent
 from tests.certificates.helpers import complete_parcours
 from tests.fixtures.factories import PASSWORD
@@ -84,6 +86,12 @@ def test_export_delete_then_login_is_refused_and_the_cohort_still_counts_her(
     assert by_her["id"] in mine
     assert taught_by_her["id"] in related
 
+    # Another device where she stays logged in ("remember me").
+    other_device = app.test_client()
+    other_device.post(
+        "/connexion", data={"email": ada.email, "password": PASSWORD, "remember": "y"}
+    )
+    assert other_device.get("/compte/donnees").status_code == 200
     login(ada)
     export = client.get("/compte/donnees/export")
     assert len(read_zip(export.data)["statements.json"]["statements"]) == len(mine)
@@ -93,6 +101,10 @@ def test_export_delete_then_login_is_refused_and_the_cohort_still_counts_her(
     assert "Votre compte est supprimé" in page(client.get(response.headers["Location"]))
     # Logged out, and refused as a wrong password would be.
     assert client.get("/compte/donnees").status_code == 302
+    assert other_device.get("/compte/donnees").status_code == 302
+    other_device.delete_cookie("session")  # the remember-me cookie alone logs in no one
+    assert other_device.get_cookie("remember_token") is not None
+    assert other_device.get("/compte/donnees").status_code == 302
     refused = client.post("/connexion", data={"email": old_email, "password": PASSWORD})
     assert refused.status_code == 422
     assert "Adresse e-mail ou mot de passe incorrect." in page(refused)
@@ -143,6 +155,10 @@ def test_export_delete_then_login_is_refused_and_the_cohort_still_counts_her(
     assert "Apprenant anonyme" in dashboard
     assert "Ada Lovelace" not in dashboard
     assert old_email not in dashboard
+    # Replaying the statements gives the same progress: they still belong to her row.
+    replay_progress()
+    db_session.expire_all()
+    assert figures(cohort) == after
     # No mail held for her address any more.
     assert (
         db_session.scalar(sa.select(sa.func.count()).where(MailMessage.recipient == old_email)) == 0
@@ -190,6 +206,35 @@ def test_a_refused_deletion_says_why_and_changes_nothing(
     assert learner.deleted_at is None
     assert learner.name == "Chloé Petit"
     assert client.get("/compte/donnees").status_code == 200  # still logged in
+
+
+def test_her_line_leaves_the_enrolment_files_managers_uploaded(
+    make_user, cohort, manager, db_session
+):
+    learner = make_user(name="Ada Lovelace", email="ada@example.org")
+    data = (
+        "E-mail;Prénom;Nom;Structure\n"
+        "ADA@example.org;Ada;Lovelace;PAVA de Lyon\n"
+        "lada@example.org;Lada;Durand;PAVA de Lyon\n"
+    ).encode()
+    upload = start_import(cohort, "inscrits.csv", data, manager)
+    erase_account(learner)
+    db_session.expire_all()
+    assert (
+        upload.content == "E-mail;Prénom;Nom;Structure\nlada@example.org;Lada;Durand;PAVA de Lyon\n"
+    )
+
+
+def test_deletion_needs_the_forms_csrf_token(
+    app, client, login, make_user, db_session, monkeypatch
+):
+    learner = make_user()
+    login(learner)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = client.post(DELETE, data={"password": PASSWORD, "confirm": "y"})
+    assert response.status_code in {400, 422}
+    db_session.expire_all()
+    assert learner.deleted_at is None
 
 
 def test_an_admin_cannot_delete_their_own_account_here(client, login, make_user, db_session):
