@@ -1,6 +1,7 @@
 """« Mes données » (export, account deletion) and the privacy policy."""
 
 import io
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
@@ -27,7 +28,8 @@ def policy():
         contact=config["PRIVACY_CONTACT"],
         retention_days=config["ACCOUNT_RETENTION_DAYS"],
         warning_days=config["RETENTION_WARNING_DAYS"],
-        forward_url=config.get("XAPI_FORWARD_URL"),
+        # The outside LRS is named by its host: its path may carry a tenant's details.
+        forward_host=urlsplit(config.get("XAPI_FORWARD_URL") or "").hostname,
     )
 
 
