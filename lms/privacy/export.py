@@ -38,7 +38,7 @@ from lms.xapi.documents.models import XAPIDocument
 from lms.xapi.models import LRSClient
 
 
-def export_filename(user: User, today: date) -> str:
+def export_filename(today: date) -> str:
     return f"parcours-mes-donnees-{today.isoformat()}.zip"
 
 

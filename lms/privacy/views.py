@@ -11,6 +11,7 @@ from lms.accounts.models import Role
 from lms.core.db import utcnow
 from lms.core.errors import DomainError
 from lms.extensions import db
+from lms.networks.scoping import local_today
 from lms.privacy.export import build_export, export_filename
 from lms.privacy.forms import DeleteAccountForm
 from lms.privacy.operations import check_deletion, erase_account
@@ -52,13 +53,15 @@ def _render_mine(form: DeleteAccountForm, status: int = 200):
 @login_required
 def export():
     archive = build_export(current_user)
-    return send_file(
+    response = send_file(
         io.BytesIO(archive),
         mimetype="application/zip",
         as_attachment=True,
-        download_name=export_filename(current_user, utcnow().date()),
-        max_age=0,
+        download_name=export_filename(local_today(utcnow())),
     )
+    # Personal data: no copy left in a shared cache or the browser's.
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
 
 
 @bp.post("/compte/donnees/suppression")

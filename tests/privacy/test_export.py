@@ -4,6 +4,7 @@ import json
 
 from lms.accounts.models import Role
 from lms.core.db import utcnow
+from lms.networks.scoping import local_today
 from lms.xapi.clients import create_client
 from tests.certificates.helpers import complete_parcours
 from tests.learning.helpers import all_modules, page, read, take_quiz
@@ -53,7 +54,8 @@ def test_export_holds_my_data_and_never_another_learners(
     response = client.get("/compte/donnees/export")
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
-    today = utcnow().date().isoformat()
+    assert response.headers["Cache-Control"] == "no-store, private"
+    today = local_today(utcnow()).isoformat()
     assert f"parcours-mes-donnees-{today}.zip" in response.headers["Content-Disposition"]
     files = read_zip(response.data)
     assert set(files) == EXPECTED_FILES
