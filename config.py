@@ -59,6 +59,13 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
+    # Personal data (lms.privacy): a learner's account inactive for ACCOUNT_RETENTION_DAYS is
+    # warned by e-mail, then erased RETENTION_WARNING_DAYS later if still inactive.
+    ACCOUNT_RETENTION_DAYS = int(os.environ.get("ACCOUNT_RETENTION_DAYS", str(3 * 365)))
+    RETENTION_WARNING_DAYS = int(os.environ.get("RETENTION_WARNING_DAYS", "30"))
+    # Who answers for the personal data, shown on the privacy page.
+    PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "L'association qui édite Parcours")
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "dpo@parcours.localhost")
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
