@@ -1,7 +1,7 @@
 """privacy: deleted accounts, retention warnings
 
 Revision ID: 5e1f0a7c2b93
-Revises: 9731f10d2996
+Revises: 3094192722b4
 Create Date: 2026-11-29 19:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e1f0a7c2b93'
-down_revision = '9731f10d2996'
+down_revision = '3094192722b4'
 branch_labels = None
 depends_on = None
 
