@@ -20,7 +20,8 @@ def _config(name: str) -> Callable[[], str]:
 
 
 def _account_key() -> str:
-    return normalise_email(request.form.get("email", ""))
+    # Never empty: Flask-Limiter skips (and logs) a limit whose key is empty.
+    return "account:" + normalise_email(request.form.get("email", ""))
 
 
 def _failed(response: Response) -> bool:
