@@ -57,14 +57,16 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
     # Login: failed attempts per account (whatever the address they come from) and every
-    # attempt per address; password reset requests per address and per account (no mail
-    # bombing). Flask-Limiter syntax, ";" between limits.
+    # attempt per address; requests that send mail (password reset, registration) per address
+    # and per account (no mail bombing). Flask-Limiter syntax, ";" between limits.
     LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get(
         "LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute;20 per hour"
     )
     LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "30 per minute;200 per hour")
     RESET_RATE_LIMIT_IP = os.environ.get("RESET_RATE_LIMIT_IP", "5 per minute;30 per hour")
     RESET_RATE_LIMIT_ACCOUNT = os.environ.get("RESET_RATE_LIMIT_ACCOUNT", "3 per hour")
+    # How long a registration confirmation link stays valid, in seconds.
+    REGISTRATION_MAX_AGE = int(os.environ.get("REGISTRATION_MAX_AGE", str(2 * 24 * 3600)))
     # How long a password reset link stays valid, in seconds.
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
     # Strict-Transport-Security max-age (seconds); None sends no header (see ProdConfig).

@@ -40,12 +40,13 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from lms.accounts.models import Role, User
 from lms.accounts.operations import create_user
+from lms.accounts.registration import start_registration
 from lms.accounts.reset import reset_token
 from lms.catalog.operations import add_owner
 from lms.certificates.keys import ensure_signing_key
 from lms.certificates.models import Certificate, CertificateKind
 from lms.extensions import db
-from lms.mail.models import MailKind
+from lms.mail.models import MailKind, MailMessage
 from lms.mail.unsubscribe import unsubscribe_token
 from lms.networks.enrolment import add_member, start_import
 from lms.networks.models import MemberSource, NetworkManager
@@ -68,6 +69,7 @@ MATRIX = [
     "access.set_password             POST   410   410   410   410   410   410   410   410",
     "accounts.account                GET    login 200   200   200   200   200   200   200",
     "accounts.account                POST   login 422   422   422   422   422   422   422",
+    "accounts.confirm                GET    login login login login login login login login",
     "accounts.forgot_password        GET    200   200   200   200   200   200   200   200",
     "accounts.forgot_password        POST   422   422   422   422   422   422   422   422",
     "accounts.login                  GET    200   302   302   302   302   302   302   302",
@@ -190,6 +192,7 @@ MATRIX = [
 ENDPOINT_ARGUMENTS = {
     "access.join": {"code": "join_code"},
     "access.set_password": {"token": "invitation_token"},
+    "accounts.confirm": {"token": "registration_token"},
     "accounts.reset": {"token": "reset_token"},
     "mail.unsubscribe": {"token": "unsubscribe_token"},
 }
@@ -233,6 +236,13 @@ def _log_in_as(client, session_id: str | None) -> None:
         with client.session_transaction() as session:
             session["_user_id"] = session_id
             session["_fresh"] = True
+
+
+def registration_token(name: str, email: str) -> str:
+    """The link a registration mails (lms.accounts.registration), read from the outbox."""
+    start_registration(name, email, PASSWORD, "/")
+    body = db.session.scalar(sa.select(MailMessage.body_text).where(MailMessage.recipient == email))
+    return body.split("/inscription/")[1].split()[0]
 
 
 def build_world(app: Flask) -> dict:
@@ -306,6 +316,7 @@ def build_world(app: Flask) -> dict:
         "kid": ensure_signing_key().kid,
         "filename": "css/parcours.css",
         "reset_token": reset_token(users["learner"]),
+        "registration_token": registration_token("Nouvelle", "nouvelle@matrix.example.org"),
         "unsubscribe_token": unsubscribe_token(users["learner"], MailKind.REMINDER),
         # Invitation tokens are only ever sent by mail; an unknown one must be refused alike.
         "invitation_token": "inconnu",

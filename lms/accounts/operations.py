@@ -31,13 +31,18 @@ def create_user(name: str, email: str, password: str, role: Role = Role.LEARNER)
         )
     if not name.strip():
         raise DomainError(_("Le nom est obligatoire."))
+    return create_user_with_hash(name, email, hash_password(password), role)
+
+
+def create_user_with_hash(
+    name: str, email: str, password_hash: str, role: Role = Role.LEARNER
+) -> User:
+    """Create an account whose password was hashed earlier (a confirmed registration);
+    raises Conflict when the e-mail is taken."""
     if find_user_by_email(email) is not None:
         raise Conflict(_("Un compte existe déjà avec cette adresse e-mail."))
     user = User(
-        name=name.strip(),
-        email=normalise_email(email),
-        password_hash=hash_password(password),
-        role=role,
+        name=name.strip(), email=normalise_email(email), password_hash=password_hash, role=role
     )
     db.session.add(user)
     db.session.flush()

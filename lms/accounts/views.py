@@ -13,7 +13,8 @@ from lms.accounts.forms import (
     RegisterForm,
     ResetRequestForm,
 )
-from lms.accounts.operations import authenticate, change_password, create_user
+from lms.accounts.operations import authenticate, change_password
+from lms.accounts.registration import confirm_registration, start_registration
 from lms.accounts.reset import (
     invalid_link_message,
     request_password_reset,
@@ -36,22 +37,39 @@ def _safe_next(default: str) -> str:
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
+@limits.reset_per_ip
+@limits.reset_per_account
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("learning.home"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = create_user(form.name.data, form.email.data, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.email.errors.append(error.message)
-        else:
-            db.session.commit()
-            login_user(user)
-            flash(_("Bienvenue %(name)s, votre compte est créé.", name=user.name), "success")
-            return redirect(_safe_next(url_for("catalog.index")))
+        next_url = _safe_next(url_for("catalog.index"))
+        start_registration(form.name.data, form.email.data, form.password.data, next_url)
+        db.session.commit()
+        # The same page whether or not the address already has an account (its owner is
+        # told by mail).
+        return render_template("accounts/check_mail.html", email=form.email.data)
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/inscription/<token>")
+def confirm(token: str):
+    try:
+        user, next_url = confirm_registration(token)
+    except DomainError as error:
+        db.session.rollback()
+        return render_template(
+            "errors/error.html", status=error.status, message=error.message
+        ), error.status
+    db.session.commit()
+    # Not logged in by the link: someone else's link (sent on purpose) must not log a
+    # visitor into an account they do not own. The password proves it is theirs.
+    flash(
+        _("Bienvenue %(name)s, votre compte est activé. Connectez-vous.", name=user.name),
+        "success",
+    )
+    return redirect(url_for("accounts.login", next=next_url))
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
