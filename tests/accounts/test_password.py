@@ -252,3 +252,19 @@ def test_reset_requests_are_limited(app, make_user, limits):
     client = from_address(app.test_client(), "10.0.4.1")
     statuses = [forgot(client, f"x{n}@example.org").status_code for n in range(5)]
     assert statuses == [302, 302, 302, 302, 429]
+
+
+def test_registrations_share_the_mail_sending_limits(app, limits):
+    # Registration mails too (an activation link, or a note to the owner): the same budget.
+    limits(RESET_RATE_LIMIT_ACCOUNT="2 per hour")
+    data = {
+        "name": "Camille",
+        "email": "camille@example.org",
+        "password": "un mot de passe solide",
+        "password_confirm": "un mot de passe solide",
+    }
+    statuses = [
+        from_address(app.test_client(), f"10.0.5.{n}").post("/inscription", data=data).status_code
+        for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]
