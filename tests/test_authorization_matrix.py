@@ -17,8 +17,9 @@ or `login` (302 to the login page). The roles, all in one world built once per b
     manager        the manager of the network that runs the cohort
     admin          an administrator
 
-URL arguments come from ARGUMENTS by name (the world's ids: cohort, network, certificate
-code…); an endpoint whose argument means something else adds it to ENDPOINT_ARGUMENTS. Each
+URL arguments are looked up by name in the world's `arguments` (build_world: cohort,
+network, certificate code…); a new argument name adds a value there, and an endpoint whose
+argument means something else maps it in ENDPOINT_ARGUMENTS. Each
 request is sent without a body (POST as an empty form, CSRF checks off as in TestConfig):
 the column says whether the role gets in (2xx, 302, or a 422 for the empty form) or is kept
 out (login, 403, 404). The xAPI routes answer every web role 401: a session grants nothing
