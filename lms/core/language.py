@@ -20,7 +20,22 @@ LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 @bp.app_context_processor
 def language_choices() -> dict:
     languages = current_app.config["LANGUAGES"]
-    return {"language_choices": [(code, LANGUAGE_NAMES.get(code, code)) for code in languages]}
+    return {
+        "language_choices": [(code, LANGUAGE_NAMES.get(code, code)) for code in languages],
+        "language_next": _page_to_return_to(),
+    }
+
+
+def _page_to_return_to() -> str:
+    """Where the switch brings the visitor back: this page, or, for a page answering a POST
+    (a form shown again with its errors), the page the form was sent from, since a GET on
+    a POST-only address would fail."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host:
+        return local_path(referrer._replace(scheme="", netloc="").geturl()) or "/"
+    return "/"
 
 
 def local_path(target: str | None) -> str | None:

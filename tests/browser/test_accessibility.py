@@ -13,6 +13,7 @@ runs on the page first (submitting a form to see its errors, for instance).
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -49,6 +50,7 @@ ACCOUNTS = {
     "trainer": ("Dominique Formatrice", "formateur@parcours.demo", Role.TRAINER),
     "manager": ("Sacha Réseau", "reseau@parcours.demo", Role.NETWORK_MANAGER),
     "admin": ("Alex Admin", "admin@parcours.demo", Role.ADMIN),
+    "graduate": ("Claude Diplômée", "diplomee@example.org", Role.LEARNER),  # all done
 }
 LANGUAGES = ["fr", "en"]
 
@@ -63,6 +65,7 @@ class PageData:
     cohort: int
     network: int
     code: str  # the learner's certificate
+    join_code: str  # the cohort's invitation code
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ PAGES: dict[str, Target] = {
     "quiz": Target(quiz, "learner"),
     "quiz-missing-answers": Target(quiz, "learner", submit_empty_quiz),
     "quiz-results": Target(quiz + "/tentatives/1", "learner"),
+    "parcours-completed": Target("/parcours/{slug}/termine", "graduate"),
     "my-parcours": Target("/mes-parcours", "learner"),
     "my-certificates": Target("/mes-certificats", "learner"),
     "networks": Target("/reseaux", "manager"),
@@ -129,6 +133,8 @@ PAGES: dict[str, Target] = {
     "cohort-settings": Target("/cohortes/{cohort}/parametres", "manager"),
     "cohort-upload": Target("/cohortes/{cohort}/inscriptions", "manager"),
     "cohort-upload-preview": Target("/cohortes/{cohort}/inscriptions", "manager", upload_bad_csv),
+    "cohort-join": Target("/rejoindre/{join_code}", "learner"),
+    "cohort-join-anonymous": Target("/rejoindre/{join_code}"),
     "admin-networks": Target("/admin/reseaux", "admin"),
     "workshop": Target("/atelier/", "trainer"),
     "workshop-new-parcours-errors": Target("/atelier/", "trainer", submit_first_form),
@@ -147,6 +153,7 @@ PAGES: dict[str, Target] = {
     "workshop-module-preview": Target(workshop_module + "/apercu", "trainer"),
     "workshop-quiz-preview": Target(workshop_module + "/quiz/apercu", "trainer"),
     "workshop-analysis": Target("/atelier/{slug}/analyse", "trainer"),
+    "workshop-module-analysis": Target(workshop_module + "/analyse", "trainer"),
     "workshop-owners": Target("/atelier/{slug}/proprietaires", "trainer"),
     "workshop-import": Target("/atelier/importer", "trainer"),
     "certificates-management": Target("/certificats", "trainer"),
@@ -185,6 +192,7 @@ def _make_data(app) -> PageData:
         submit_quiz(enrollment, module.quiz, {q.key: [q.order[0]] for q in presented})
         certificate, earned = issue_certificate(enrollment, None, utcnow())
         record_statements(earned)
+        _complete(db.session.get(User, users["graduate"].id), parcours)
         create_client("Outil auteur", ["statements/write"], created_by=users["admin"])
         data = PageData(
             slug=SEED_SLUG,
@@ -193,10 +201,24 @@ def _make_data(app) -> PageData:
             cohort=cohort.id,
             network=cohort.network_id,
             code=certificate.code,
+            join_code=cohort.invitation_code,
         )
         db.session.commit()
         db.session.remove()
     return data
+
+
+def _complete(user: User, parcours) -> None:
+    """Read every module and pass every quiz, through the operations a learner's clicks call."""
+    enrollment = enroll(user, parcours)
+    for module in (m for level in parcours.levels for m in level.modules):
+        mark_module_read(enrollment, module)
+        if module.quiz is not None:
+            answers = {
+                q.key: [c["id"] for c in q.snap["choices"] if c.get("correct")]
+                for q in attempt_questions(enrollment, module.quiz)
+            }
+            assert submit_quiz(enrollment, module.quiz, answers).is_passed
 
 
 class Visitors:
@@ -275,6 +297,8 @@ def _open(visitors: Visitors, page_data: PageData, name: str, lang: str) -> Page
     assert response.status < 500, f"{path}: HTTP {response.status}"
     if name != "not-found":
         assert response.status == 200, f"{path}: HTTP {response.status}"
+    # Not sent elsewhere (a login page, the parcours instead of its end page…).
+    assert urlsplit(page.url).path == urlsplit(path).path, f"{path}: redirected to {page.url}"
     if target.action is not None:
         target.action(page)
         page.wait_for_load_state()

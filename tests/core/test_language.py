@@ -81,3 +81,15 @@ def test_the_switch_is_csrf_protected(app, client, monkeypatch):
     assert response.status_code == 400
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     assert _html_lang(get(client, "/")) == "fr"
+
+
+def test_from_a_page_answering_a_post_the_switch_returns_to_the_page_of_the_form(client):
+    html = client.post(
+        "/langue", data={"lang": "xx"}, headers={"Referer": "http://localhost/verify?code=A"}
+    ).get_data(as_text=True)
+    assert 'name="next" value="/verify?code=A"' in html
+
+    html = client.post(
+        "/langue", data={"lang": "xx"}, headers={"Referer": "https://evil.example/x"}
+    ).get_data(as_text=True)
+    assert 'name="next" value="/"' in html
