@@ -103,8 +103,8 @@ def upload_bad_csv(page: Page) -> None:
     page.locator("main form:has(input[type=file]) [type=submit]").click()
 
 
-quiz = "/parcours/{slug}/modules/{module}/quiz"
-workshop_module = "/atelier/{slug}/modules/{module}"
+QUIZ = "/parcours/{slug}/modules/{module}/quiz"
+WORKSHOP_MODULE = "/atelier/{slug}/modules/{module}"
 PAGES: dict[str, Target] = {
     "catalogue": Target("/"),
     "login": Target("/connexion"),
@@ -117,9 +117,9 @@ PAGES: dict[str, Target] = {
     "not-found": Target("/cette-page-n-existe-pas"),
     "parcours": Target("/parcours/{slug}", "learner"),
     "module": Target("/parcours/{slug}/modules/{module}", "learner"),
-    "quiz": Target(quiz, "learner"),
-    "quiz-missing-answers": Target(quiz, "learner", submit_empty_quiz),
-    "quiz-results": Target(quiz + "/tentatives/1", "learner"),
+    "quiz": Target(QUIZ, "learner"),
+    "quiz-missing-answers": Target(QUIZ, "learner", submit_empty_quiz),
+    "quiz-results": Target(QUIZ + "/tentatives/1", "learner"),
     "parcours-completed": Target("/parcours/{slug}/termine", "graduate"),
     "my-parcours": Target("/mes-parcours", "learner"),
     "my-certificates": Target("/mes-certificats", "learner"),
@@ -139,21 +139,21 @@ PAGES: dict[str, Target] = {
     "workshop": Target("/atelier/", "trainer"),
     "workshop-new-parcours-errors": Target("/atelier/", "trainer", submit_first_form),
     "workshop-parcours": Target("/atelier/{slug}/", "trainer"),
-    "workshop-module": Target(workshop_module, "trainer"),
-    "workshop-module-errors": Target(workshop_module, "trainer", submit_first_form),
-    "workshop-quiz": Target(workshop_module + "/quiz", "trainer"),
-    "workshop-question": Target(workshop_module + "/quiz/questions/{question}", "trainer"),
+    "workshop-module": Target(WORKSHOP_MODULE, "trainer"),
+    "workshop-module-errors": Target(WORKSHOP_MODULE, "trainer", submit_first_form),
+    "workshop-quiz": Target(WORKSHOP_MODULE + "/quiz", "trainer"),
+    "workshop-question": Target(WORKSHOP_MODULE + "/quiz/questions/{question}", "trainer"),
     "workshop-new-question": Target(
-        workshop_module + "/quiz/questions/nouvelle/matching", "trainer"
+        WORKSHOP_MODULE + "/quiz/questions/nouvelle/matching", "trainer"
     ),
     "workshop-question-errors": Target(
-        workshop_module + "/quiz/questions/nouvelle/single_choice", "trainer", submit_first_form
+        WORKSHOP_MODULE + "/quiz/questions/nouvelle/single_choice", "trainer", submit_first_form
     ),
     "workshop-question-bank": Target("/atelier/{slug}/banque", "trainer"),
-    "workshop-module-preview": Target(workshop_module + "/apercu", "trainer"),
-    "workshop-quiz-preview": Target(workshop_module + "/quiz/apercu", "trainer"),
+    "workshop-module-preview": Target(WORKSHOP_MODULE + "/apercu", "trainer"),
+    "workshop-quiz-preview": Target(WORKSHOP_MODULE + "/quiz/apercu", "trainer"),
     "workshop-analysis": Target("/atelier/{slug}/analyse", "trainer"),
-    "workshop-module-analysis": Target(workshop_module + "/analyse", "trainer"),
+    "workshop-module-analysis": Target(WORKSHOP_MODULE + "/analyse", "trainer"),
     "workshop-owners": Target("/atelier/{slug}/proprietaires", "trainer"),
     "workshop-import": Target("/atelier/importer", "trainer"),
     "certificates-management": Target("/certificats", "trainer"),
@@ -311,7 +311,10 @@ def _serious_violations(page: Page, axe_source: str) -> list[dict]:
         page.evaluate(axe_source)
     results = page.evaluate(
         """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            // resultTypes: only the violations are detailed (faster on long pages).
+            const result = await axe.run(document, {
+                runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+            });
             return result.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
                 targets: v.nodes.map(n => n.target.join(' ')),
