@@ -404,6 +404,29 @@ def test_each_field_in_error_is_flagged_and_tied_to_its_message(visitors, page_d
     assert not untied, f"{name}: fields in error without aria-invalid or a linked message: {untied}"
 
 
+CHARTS_JS = """() => Array.from(document.querySelectorAll('main svg')).map(svg => {
+    const ids = (svg.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean);
+    const caption = svg.closest('section')?.querySelector('details.chart-data table caption');
+    return {
+        role: svg.getAttribute('role'),
+        alternative: ids.map(id => document.getElementById(id)?.textContent || '').join(' '),
+        table: caption ? caption.textContent.trim() : null,
+    };
+})"""
+
+
+def test_each_chart_has_a_text_alternative_with_its_figures_and_a_table(visitors, page_data):
+    page = _open(visitors, page_data, "cohort-dashboard", "fr")
+
+    charts = page.evaluate(CHARTS_JS)
+
+    assert len(charts) >= 3  # completion funnel, levers, one quiz's scores at least
+    for chart in charts:
+        assert chart["role"] == "img", chart
+        assert re.search(r"\d", chart["alternative"]), f"no figures in {chart['alternative']!r}"
+        assert chart["table"], f"no data table beside {chart['alternative']!r}"
+
+
 def test_the_statement_is_linked_from_every_page_footer(visitors, page_data):
     page = _open(visitors, page_data, "catalogue", "fr")
     link = page.get_by_role("contentinfo").locator("a[href='/accessibilite']")
