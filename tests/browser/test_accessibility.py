@@ -81,8 +81,9 @@ def submit_empty_quiz(page: Page) -> None:
 
 def submit_first_form(page: Page) -> None:
     """Submit the main content's first form with its text fields emptied: its errors show."""
-    form = page.locator("main form:has(input[type=text], input[type=email])").first
-    for field in form.locator("input[type=text], input[type=email], textarea").all():
+    typed = "input[type=text], input[type=email], input[type=password]"
+    form = page.locator(f"main form:has({typed})").first
+    for field in form.locator(f"{typed}, textarea").all():
         if field.is_visible():
             field.fill("")
     form.locator("[type=submit]").first.click()
@@ -114,6 +115,7 @@ PAGES: dict[str, Target] = {
     "verify-form": Target("/verify"),
     "verify-certificate": Target("/verify/{code}"),
     "accessibility-statement": Target("/accessibilite"),
+    "privacy": Target("/confidentialite"),
     "not-found": Target("/cette-page-n-existe-pas"),
     "parcours": Target("/parcours/{slug}", "learner"),
     "module": Target("/parcours/{slug}/modules/{module}", "learner"),
@@ -123,6 +125,8 @@ PAGES: dict[str, Target] = {
     "parcours-completed": Target("/parcours/{slug}/termine", "graduate"),
     "my-parcours": Target("/mes-parcours", "learner"),
     "my-certificates": Target("/mes-certificats", "learner"),
+    "my-data": Target("/compte/donnees", "learner"),
+    "my-data-delete-errors": Target("/compte/donnees", "learner", submit_first_form),
     "networks": Target("/reseaux", "manager"),
     "network": Target("/reseaux/{network}", "manager"),
     "cohort-dashboard": Target("/cohortes/{cohort}", "manager"),
