@@ -34,6 +34,10 @@ class Config:
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     LANGUAGES = ("fr", "en")
+    # Where the accessibility statement tells people to report a barrier (RGAA: a contact).
+    ACCESSIBILITY_CONTACT = os.environ.get(
+        "ACCESSIBILITY_CONTACT", "accessibilite@parcours.localhost"
+    )
     PLATFORM_NAME = os.environ.get("LMS_PLATFORM_NAME", "Parcours")
     # "file" writes each message as an .eml file into MAIL_FILE_DIR (default: the instance
     # folder's mail/); "smtp" sends through MAIL_SERVER.

@@ -29,6 +29,8 @@ from lms.certificates.views import bp as certificates_bp
 from lms.cli import lms_group
 from lms.core import security, templating
 from lms.core.errors import DomainError
+from lms.core.language import bp as language_bp
+from lms.core.pages import bp as pages_bp
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.jobs.views import bp as jobs_bp
 from lms.learning.views import bp as learning_bp
@@ -159,6 +161,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(language_bp)
+    app.register_blueprint(pages_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
