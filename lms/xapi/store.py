@@ -54,6 +54,10 @@ def record_statements(
     Raises Conflict if a statement id is already stored, unless `skip_stored`: such a
     statement is then left out, with no effect (the API compares it with the stored one,
     a repeat being allowed and a different statement refused).
+
+    The statements that move progress are in the session, as the projection reads them;
+    the others, stored in bulk, are returned as plain objects outside it (attaching
+    thousands of them cost more than inserting them).
     """
     cache = ProjectionCache()
     stored: list[Statement] = []
@@ -69,10 +73,10 @@ def record_statements(
         if _is_inert(row):
             inert.append(row)
             continue
-        stored.extend(_insert_many(inert, skip_stored))
+        stored.extend(_insert_many(inert, skip_stored, attach=False))
         inert = []
         _record_row(row, cache, stored, client, skip_stored)
-    stored.extend(_insert_many(inert, skip_stored))
+    stored.extend(_insert_many(inert, skip_stored, attach=False))
     db.session.flush()
     return stored
 
@@ -263,10 +267,14 @@ def _is_inert(row: dict) -> bool:
     return row["user_id"] is None or parse_activity_iri(row["object_id"]) is None
 
 
-def _insert_many(rows: list[dict], skip_stored: bool = False) -> list[Statement]:
+def _insert_many(
+    rows: list[dict], skip_stored: bool = False, *, attach: bool = True
+) -> list[Statement]:
     """Insert statements with their index and outbox rows (see `lms.xapi.bulk`): the ORM's
     unit of work would cost more than the inserts themselves. With `skip_stored`, those
-    whose id is stored already are left out of the result."""
+    whose id is stored already are left out of the result. With `attach`, the statements
+    returned are in the session, as stored; otherwise they are transient copies (adding
+    one to a session would fail on its id, never store it twice)."""
     if not rows:
         return []
     involved = bulk.StatementRows(statements=rows)
@@ -278,9 +286,10 @@ def _insert_many(rows: list[dict], skip_stored: bool = False) -> list[Statement]
         if row["id"] not in seqs:
             continue
         statement = Statement(seq=seqs[row["id"]], **row)
-        # Known to the session as stored, without a second INSERT.
-        make_transient_to_detached(statement)
-        db.session.add(statement)
+        if attach:
+            # Known to the session as stored, without a second INSERT.
+            make_transient_to_detached(statement)
+            db.session.add(statement)
         statements.append(statement)
     return statements
 
