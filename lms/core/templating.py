@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from lms.catalog.models import LevelKey, Lever
-from lms.core.i18n import number, percent
+from lms.core.i18n import figures, number, percent
 from lms.core.typography import french_spacing
 
 LEVER_LABELS = {
@@ -62,6 +62,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(_typo, "typo")
     app.add_template_filter(percent, "percent")
     app.add_template_filter(number, "number")
+    app.add_template_filter(figures, "figures")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(LEVER_LABELS, "lever_labels")
     app.add_template_global(LEVEL_LABELS, "level_labels")
