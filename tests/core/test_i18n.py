@@ -16,6 +16,7 @@ from flask_babel import refresh
 from config import ROOT
 from lms.accounts.models import Role
 from lms.catalog.files import size_label
+from lms.catalog.loader import PackageError, read_package
 from lms.core.i18n import DOMAIN, KEYWORDS, TRANSLATIONS_DIR
 from tests.learning.helpers import enroll, module_url, read
 from tests.networks.helpers import make_cohort, make_manager, make_network
@@ -23,7 +24,7 @@ from tests.networks.helpers import make_cohort, make_manager, make_network
 PO = TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / f"{DOMAIN}.po"
 MO = PO.with_suffix(".mo")
 # %(name)s, %(n)d, %(m)02d, %s and the escaped %%: what Python's % formatting reads.
-PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]|%%")
+PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXoeEgGc]|%%")
 
 
 def _ids(message) -> tuple[str, ...]:
@@ -316,3 +317,15 @@ def test_file_sizes_are_written_the_language_s_way(app):
         refresh()
         assert size_label(3 * 1024 * 1024 // 2) == "1.5 MB"
         assert size_label(10 * 1024 * 1024) == "10 MB"
+
+
+def test_course_package_errors_follow_the_language(app, tmp_path):
+    (tmp_path / "parcours.yaml").write_text("slug: x\nsurprise: 1\n", encoding="utf-8")
+    with app.test_request_context("/"):
+        session["lang"] = "en"
+        refresh()
+        with pytest.raises(PackageError) as raised:
+            read_package(tmp_path)
+    messages = [error.message for error in raised.value.errors]
+    assert "unknown field" in messages
+    assert "required field missing" in messages
