@@ -329,3 +329,19 @@ def test_course_package_errors_follow_the_language(app, tmp_path):
     messages = [error.message for error in raised.value.errors]
     assert "unknown field" in messages
     assert "required field missing" in messages
+
+
+def test_wtforms_own_messages_follow_the_language(client, make_user, login, db_session):
+    """Field errors WTForms writes itself (a date or a number it cannot read) come from
+    WTForms' catalogs through Flask-WTF, in the session's language."""
+    network = make_network("Réseau Auvergne-Rhône-Alpes")
+    login(make_manager(make_user, network))
+    data = {"name": "Promo", "starts_on": "demain", "ends_on": "2026-12-01", "inactivity_days": "x"}
+    url = f"/reseaux/{network.id}/cohortes/nouvelle"
+    french = _text(client.post(url, data=data))
+    _in(client, "en")
+    english = _text(client.post(url, data=data))
+    assert "Not a valid date value." in english
+    assert "Not a valid integer value." in english
+    assert "N'est pas une date valide." in french
+    assert "N'est pas un entier valide." in french
