@@ -345,3 +345,14 @@ def test_wtforms_own_messages_follow_the_language(client, make_user, login, db_s
     assert "Not a valid integer value." in english
     assert "N'est pas une date valide." in french
     assert "N'est pas un entier valide." in french
+
+
+def test_a_new_learning_path_s_levels_are_titled_in_its_author_s_language(client, make_user, login):
+    login(make_user(Role.TRAINER))
+    _in(client, "en")
+    data = {"slug": "my-path", "title": "My path", "summary": "A summary."}
+    response = client.post("/atelier/nouveau", data=data)
+    assert response.status_code == 302, _text(response)
+    page = client.get("/atelier/my-path/").get_data(as_text=True)
+    assert 'value="Knowledge"' in page
+    assert 'value="Connaissances"' not in page
