@@ -2,6 +2,7 @@
 the compiled catalog is the .po's, and pages, dates and numbers read in the chosen language."""
 
 import html
+import json
 import re
 from datetime import UTC, date, datetime
 
@@ -17,14 +18,12 @@ from config import ROOT
 from lms.accounts.models import Role
 from lms.catalog.files import size_label
 from lms.catalog.loader import PackageError, read_package
-from lms.core.i18n import DOMAIN, KEYWORDS, TRANSLATIONS_DIR
+from lms.core.translations import KEYWORDS, placeholders, po_path
 from tests.learning.helpers import enroll, module_url, read
 from tests.networks.helpers import make_cohort, make_manager, make_network
 
-PO = TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / f"{DOMAIN}.po"
+PO = po_path("en")
 MO = PO.with_suffix(".mo")
-# %(name)s, %(n)d, %(m)02d, %s and the escaped %%: what Python's % formatting reads.
-PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXoeEgGc]|%%")
 
 
 def _ids(message) -> tuple[str, ...]:
@@ -89,9 +88,9 @@ def test_placeholders_match_between_french_and_english(catalog):
     for message in catalog:
         if not message.id:
             continue
-        expected = sorted(PLACEHOLDER.findall(_ids(message)[-1]))
+        expected = placeholders(_ids(message)[-1])
         for translated in _strings(message):
-            if sorted(PLACEHOLDER.findall(translated)) != expected:
+            if placeholders(translated) != expected:
                 wrong.append((message.id, translated))
     assert not wrong
     # Babel's own checks too (python-format flags, plural forms count).
@@ -356,3 +355,77 @@ def test_a_new_learning_path_s_levels_are_titled_in_its_author_s_language(client
     page = client.get("/atelier/my-path/").get_data(as_text=True)
     assert 'value="Knowledge"' in page
     assert 'value="Connaissances"' not in page
+
+
+# --- The translator's commands --------------------------------------------------------------
+
+
+@pytest.fixture
+def catalog_copy(tmp_path):
+    """A copy of the English catalog with one new message, one changed (fuzzy) and one
+    new plural, as `flask lms translations update` leaves them."""
+    text = PO.read_text(encoding="utf-8")
+    text = text.replace('msgstr "Log in to access this page."', 'msgstr ""')
+    text = text.replace(
+        'msgid "Mot de passe"\nmsgstr "Password"',
+        '#, fuzzy\nmsgid "Mot de passe"\nmsgstr "Passwords"',
+    )
+    text = text.replace(
+        'msgstr[0] "%(num)d level"\nmsgstr[1] "%(num)d levels"',
+        'msgstr[0] ""\nmsgstr[1] ""',
+    )
+    path = po_path("en", tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_todo_lists_what_is_new_or_changed(runner, catalog_copy, tmp_path):
+    result = runner.invoke(args=["lms", "translations", "todo", "--dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {
+        "Connectez-vous pour accéder à cette page.": "",
+        "Mot de passe": "Passwords",
+        "%(num)d niveau": ["", ""],
+    }
+
+
+def test_apply_writes_the_translations_as_reviewed(runner, catalog_copy, tmp_path):
+    filled = tmp_path / "todo.json"
+    filled.write_text(
+        json.dumps(
+            {
+                "Connectez-vous pour accéder à cette page.": "Log in to see this page.",
+                "Mot de passe": "Password",
+                "%(num)d niveau": ["%(num)d level", "%(num)d levels"],
+            }
+        ),
+        encoding="utf-8",
+    )
+    args = ["lms", "translations", "apply", str(filled), "--dir", str(tmp_path)]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    with catalog_copy.open("rb") as file:
+        catalog = read_po(file, locale="en")
+    assert catalog.get("Connectez-vous pour accéder à cette page.").string == (
+        "Log in to see this page."
+    )
+    assert not catalog.get("Mot de passe").fuzzy
+    assert catalog.get("%(num)d niveau").string == ("%(num)d level", "%(num)d levels")
+    todo = runner.invoke(args=["lms", "translations", "todo", "--dir", str(tmp_path)])
+    assert json.loads(todo.output) == {}
+
+
+def test_apply_refuses_a_wrong_placeholder_and_writes_nothing(runner, catalog_copy, tmp_path):
+    before = catalog_copy.read_bytes()
+    filled = tmp_path / "todo.json"
+    filled.write_text(
+        json.dumps({"Mot de passe": "Password", "%(num)d niveau": ["%(n)d level", "%(n)d levels"]}),
+        encoding="utf-8",
+    )
+    args = ["lms", "translations", "apply", str(filled), "--dir", str(tmp_path)]
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0
+    assert "%(num)d niveau" in result.output
+    assert "nothing written" in result.output
+    assert catalog_copy.read_bytes() == before
