@@ -28,6 +28,13 @@ KEYWORDS = ("_l", "lazy_gettext", "lazy_ngettext:1,2", "N_")
 PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXoeEgGc]|%%")
 
 translations_group = AppGroup("translations", help="Maintain the message catalogs.")
+_directory_option = click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=TRANSLATIONS_DIR,
+    help="The catalogs' directory.",
+)
 
 
 def po_path(lang: str, directory: Path = TRANSLATIONS_DIR) -> Path:
@@ -75,13 +82,7 @@ def compile_command() -> None:
 
 @translations_group.command("todo")
 @click.option("--lang", default="en", show_default=True)
-@click.option(
-    "--dir",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=TRANSLATIONS_DIR,
-    help="The catalogs' directory.",
-)
+@_directory_option
 def todo_command(lang: str, directory: Path) -> None:
     """Print, as JSON, the messages left to translate: {msgid: ""} for a new one,
     {msgid: guess} for a fuzzy one, a list of two forms for a plural."""
@@ -99,13 +100,7 @@ def todo_command(lang: str, directory: Path) -> None:
 @translations_group.command("apply")
 @click.argument("translations", type=click.File(encoding="utf-8"))
 @click.option("--lang", default="en", show_default=True)
-@click.option(
-    "--dir",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=TRANSLATIONS_DIR,
-    help="The catalogs' directory.",
-)
+@_directory_option
 def apply_command(translations, lang: str, directory: Path) -> None:
     """Write the translations of a JSON file ({msgid: translation}, as `todo` prints it,
     filled in) into the catalog, marked reviewed. Checks each before writing any."""
