@@ -27,6 +27,9 @@ class Config:
     XAPI_FORWARD_USERNAME = os.environ.get("XAPI_FORWARD_USERNAME")
     XAPI_FORWARD_PASSWORD = os.environ.get("XAPI_FORWARD_PASSWORD")
     XAPI_FORWARD_BATCH = int(os.environ.get("XAPI_FORWARD_BATCH", "100"))
+    # How long a worker trusts an LRS client it has checked (0: check every request). A
+    # client deactivated on the admin page is refused by every worker within this delay.
+    CLIENT_CACHE_SECONDS = float(os.environ.get("LRS_CLIENT_CACHE_SECONDS", "5"))
     COURSES_DIR = os.environ.get("LMS_COURSES_DIR", str(ROOT / "courses"))
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
@@ -59,6 +62,13 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
+    # Personal data (lms.privacy): a learner's account inactive for ACCOUNT_RETENTION_DAYS is
+    # warned by e-mail, then erased RETENTION_WARNING_DAYS later if still inactive.
+    ACCOUNT_RETENTION_DAYS = int(os.environ.get("ACCOUNT_RETENTION_DAYS", str(3 * 365)))
+    RETENTION_WARNING_DAYS = int(os.environ.get("RETENTION_WARNING_DAYS", "30"))
+    # Who answers for the personal data, shown on the privacy page.
+    PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "L'association qui édite Parcours")
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "dpo@parcours.localhost")
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

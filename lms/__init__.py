@@ -38,6 +38,7 @@ from lms.mail.views import bp as mail_bp
 from lms.networks.access_views import bp as access_bp
 from lms.networks.report_views import bp as reports_bp
 from lms.networks.views import bp as networks_bp
+from lms.privacy.views import bp as privacy_bp
 from lms.xapi.api.alternate import AlternateRequestSyntax
 from lms.xapi.api.statements import bp as xapi_bp
 from lms.xapi.documents.views import bp as xapi_documents_bp
@@ -157,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(access_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

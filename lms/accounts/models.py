@@ -35,6 +35,8 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Set when the account was erased (lms.privacy): is_active is then False for good.
+    deleted_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
