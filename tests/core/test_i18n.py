@@ -214,6 +214,10 @@ def test_catalogue_module_and_learner_pages_in_english(
     _assert_english(home, french_phrases)
     _assert_english(_text(client.get(f"/parcours/{seed.slug}")), french_phrases)
     _assert_english(_text(client.get("/mes-certificats")), french_phrases)
+    _assert_english(_text(client.get("/compte/donnees")), french_phrases)
+    privacy = _text(client.get("/confidentialite"))
+    assert "Privacy policy" in privacy
+    _assert_english(privacy, french_phrases)
 
 
 def test_cohort_dashboard_in_english_with_english_numbers(
