@@ -69,6 +69,21 @@ class Config:
     # Who answers for the personal data, shown on the privacy page.
     PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "L'association qui édite Parcours")
     PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "dpo@parcours.localhost")
+    # Login: failed attempts per account (whatever the address they come from) and every
+    # attempt per address; requests that send mail (password reset, registration) per address
+    # and per account (no mail bombing). Flask-Limiter syntax, ";" between limits.
+    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get(
+        "LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute;20 per hour"
+    )
+    LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "30 per minute;200 per hour")
+    RESET_RATE_LIMIT_IP = os.environ.get("RESET_RATE_LIMIT_IP", "5 per minute;30 per hour")
+    RESET_RATE_LIMIT_ACCOUNT = os.environ.get("RESET_RATE_LIMIT_ACCOUNT", "3 per hour")
+    # How long a registration confirmation link stays valid, in seconds.
+    REGISTRATION_MAX_AGE = int(os.environ.get("REGISTRATION_MAX_AGE", str(2 * 24 * 3600)))
+    # How long a password reset link stays valid, in seconds.
+    PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
+    # Strict-Transport-Security max-age (seconds); None sends no header (see ProdConfig).
+    HSTS_MAX_AGE: int | None = None
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -92,6 +107,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     # The rate limit has its own test, which lowers it; other tests verify freely.
     VERIFY_RATE_LIMIT = "10000 per minute"
+    LOGIN_RATE_LIMIT_ACCOUNT = LOGIN_RATE_LIMIT_IP = "10000 per minute"
+    RESET_RATE_LIMIT_IP = RESET_RATE_LIMIT_ACCOUNT = "10000 per minute"
     # Cheap hashing keeps the suite fast; the scheme (argon2id) stays the same.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
@@ -102,6 +119,7 @@ class ProdConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
 
     @classmethod
     def check(cls) -> None:

@@ -27,7 +27,7 @@ from lms.catalog.views import bp as catalog_bp
 from lms.certificates.keys_views import keys_bp
 from lms.certificates.views import bp as certificates_bp
 from lms.cli import lms_group
-from lms.core import templating
+from lms.core import security, templating
 from lms.core.errors import DomainError
 from lms.core.i18n import N_
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -72,6 +72,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     register_commands(app)
     register_template_helpers(app)
     mail_hooks.register(app)
+    security.register(app)
     return app
 
 

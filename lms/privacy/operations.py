@@ -107,6 +107,7 @@ def erase_account(user: User) -> Erasure:
     user.password_hash = UNUSABLE_PASSWORD
     user.role = Role.LEARNER
     user.is_active = False
+    user.session_version += 1  # every session and remember-me cookie ends
     user.last_login_at = None
     user.deleted_at = utcnow()
     db.session.flush()
