@@ -175,6 +175,8 @@ def test_login_page_in_english_and_in_french(client, french_phrases):
     assert "Se connecter" not in text
     _assert_english(text, french_phrases)
     assert '<html lang="en">' in client.get("/connexion").get_data(as_text=True)
+    for url in ["/inscription", "/mot-de-passe-oublie"]:
+        _assert_english(_text(client.get(url)), french_phrases)
 
 
 def test_the_french_check_finds_french_on_a_french_page(client, french_phrases):
@@ -215,6 +217,8 @@ def test_catalogue_module_and_learner_pages_in_english(
     _assert_english(_text(client.get(f"/parcours/{seed.slug}")), french_phrases)
     _assert_english(_text(client.get("/mes-certificats")), french_phrases)
     _assert_english(_text(client.get("/compte/donnees")), french_phrases)
+    assert "Change my password" in _text(client.get("/compte"))
+    _assert_english(_text(client.get("/compte")), french_phrases)
     privacy = _text(client.get("/confidentialite"))
     assert "Privacy policy" in privacy
     _assert_english(privacy, french_phrases)
