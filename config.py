@@ -38,6 +38,9 @@ class Config:
     ACCESSIBILITY_CONTACT = os.environ.get(
         "ACCESSIBILITY_CONTACT", "accessibilite@parcours.localhost"
     )
+    # Relative to the lms package (the app's root path), so an installed package finds its
+    # catalogs too. The compiled .mo files are committed: see docs/translations.md.
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
     PLATFORM_NAME = os.environ.get("LMS_PLATFORM_NAME", "Parcours")
     # "file" writes each message as an .eml file into MAIL_FILE_DIR (default: the instance
     # folder's mail/); "smtp" sends through MAIL_SERVER.

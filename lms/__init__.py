@@ -29,6 +29,7 @@ from lms.certificates.views import bp as certificates_bp
 from lms.cli import lms_group
 from lms.core import security, templating
 from lms.core.errors import DomainError
+from lms.core.i18n import N_
 from lms.core.language import bp as language_bp
 from lms.core.pages import bp as pages_bp
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -95,7 +96,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     # The message is a msgid, translated when shown (a lazy string would not fit in the
     # session cookie).
-    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message = N_("Connectez-vous pour accéder à cette page.")
     login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
     with app.app_context():

@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 from lms.accounts.cli import create_user_command
 from lms.catalog.cli import add_owner_command, import_course_command
 from lms.certificates.cli import rotate_signing_key_command
+from lms.core.translations import translations_group
 from lms.demo import demo_command
 from lms.jobs.scheduler import run_job_command, scheduler_command
 from lms.mail.cli import send_mail_command
@@ -29,3 +30,4 @@ lms_group.add_command(scheduler_command)
 lms_group.add_command(run_job_command)
 lms_group.add_command(demo_cohort_command)
 lms_group.add_command(erase_account_command)
+lms_group.add_command(translations_group)
