@@ -49,8 +49,9 @@ max_requests_jitter = 100
 preload_app = False
 
 # The heartbeat file on tmpfs: a worker blocked on a slow disk is not taken for a dead one.
-if os.path.isdir("/dev/shm"):
-    worker_tmp_dir = "/dev/shm"
+# (gunicorn creates it with mkstemp, unpredictable and private: the shared folder is safe.)
+if os.path.isdir("/dev/shm"):  # noqa: S108
+    worker_tmp_dir = "/dev/shm"  # noqa: S108
 
 
 def pre_fork(server, worker):
