@@ -27,6 +27,7 @@ with status 1 if a page misses the target or a request got an unexpected status.
 import argparse
 import contextlib
 import http.client
+import os
 import re
 import sys
 import tempfile
@@ -283,6 +284,8 @@ def main() -> None:
                 with contextlib.suppress(OSError):
                     browser.close()
     print(f"{args.clients} client threads, {args.rounds} rounds of {args.seconds:g} s per target")
+    # Other work on the machine squeezes every target, but not evenly: say how busy it was.
+    print("load average at the end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     sys.exit(0 if report(measured) else 1)
 
 
