@@ -125,23 +125,28 @@ class ParcoursState:
 
 
 def load_parcours(slug: str) -> Parcours | None:
-    """A published parcours as learners see it: levels, modules and quizzes in three queries.
+    """A published parcours as learners see it: levels, modules and quizzes in one query.
 
-    The modules' bodies and resources are left out (a list of modules shows neither): the
-    module page loads its own with `load_module_page`.
+    One query joining the four tables (a row per module) costs less than one query per
+    table: the tree is small. The modules' bodies and resources are left out (a list of
+    modules shows neither): the module page loads its own with `load_module_page`.
     """
-    return db.session.scalar(
-        sa.select(Parcours)
-        .where(Parcours.slug == slug, Parcours.is_published.is_(True))
-        .options(
-            selectinload(Parcours.levels)
-            .selectinload(Level.modules)
+    return (
+        db.session.scalars(
+            sa.select(Parcours)
+            .where(Parcours.slug == slug, Parcours.is_published.is_(True))
             .options(
-                defer(Module.body_markdown),
-                defer(Module.body_html),
-                joinedload(Module.quiz),
+                joinedload(Parcours.levels)
+                .joinedload(Level.modules)
+                .options(
+                    defer(Module.body_markdown),
+                    defer(Module.body_html),
+                    joinedload(Module.quiz),
+                )
             )
         )
+        .unique()
+        .one_or_none()
     )
 
 
