@@ -48,6 +48,12 @@ max_requests_jitter = 100
 # restart, not a HUP (see docs/deployment.md).
 preload_app = False
 
+# gunicorn 24+ opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl),
+# which two servers of the same user (a bench beside a running server) would share. Starting,
+# stopping and reloading go through signals (systemd), so it is not needed. (Older gunicorn
+# ignores the setting.)
+control_socket_disable = True
+
 # The heartbeat file on tmpfs: a worker blocked on a slow disk is not taken for a dead one.
 # (gunicorn creates it with mkstemp, unpredictable and private: the shared folder is safe.)
 if os.path.isdir("/dev/shm"):  # noqa: S108
