@@ -30,10 +30,17 @@ class Config:
     XAPI_FORWARD_USERNAME = os.environ.get("XAPI_FORWARD_USERNAME")
     XAPI_FORWARD_PASSWORD = os.environ.get("XAPI_FORWARD_PASSWORD")
     XAPI_FORWARD_BATCH = int(os.environ.get("XAPI_FORWARD_BATCH", "100"))
+    # How long a worker trusts an LRS client it has checked (0: check every request). A
+    # client deactivated on the admin page is refused by every worker within this delay.
+    CLIENT_CACHE_SECONDS = float(os.environ.get("LRS_CLIENT_CACHE_SECONDS", "5"))
     COURSES_DIR = os.environ.get("LMS_COURSES_DIR", str(ROOT / "courses"))
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     LANGUAGES = ("fr", "en")
+    # Where the accessibility statement tells people to report a barrier (RGAA: a contact).
+    ACCESSIBILITY_CONTACT = os.environ.get(
+        "ACCESSIBILITY_CONTACT", "accessibilite@parcours.localhost"
+    )
     PLATFORM_NAME = os.environ.get("LMS_PLATFORM_NAME", "Parcours")
     # "file" writes each message as an .eml file into MAIL_FILE_DIR (default: the instance
     # folder's mail/); "smtp" sends through MAIL_SERVER.
@@ -59,6 +66,28 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
+    # Personal data (lms.privacy): a learner's account inactive for ACCOUNT_RETENTION_DAYS is
+    # warned by e-mail, then erased RETENTION_WARNING_DAYS later if still inactive.
+    ACCOUNT_RETENTION_DAYS = int(os.environ.get("ACCOUNT_RETENTION_DAYS", str(3 * 365)))
+    RETENTION_WARNING_DAYS = int(os.environ.get("RETENTION_WARNING_DAYS", "30"))
+    # Who answers for the personal data, shown on the privacy page.
+    PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "L'association qui édite Parcours")
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "dpo@parcours.localhost")
+    # Login: failed attempts per account (whatever the address they come from) and every
+    # attempt per address; requests that send mail (password reset, registration) per address
+    # and per account (no mail bombing). Flask-Limiter syntax, ";" between limits.
+    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get(
+        "LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute;20 per hour"
+    )
+    LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "30 per minute;200 per hour")
+    RESET_RATE_LIMIT_IP = os.environ.get("RESET_RATE_LIMIT_IP", "5 per minute;30 per hour")
+    RESET_RATE_LIMIT_ACCOUNT = os.environ.get("RESET_RATE_LIMIT_ACCOUNT", "3 per hour")
+    # How long a registration confirmation link stays valid, in seconds.
+    REGISTRATION_MAX_AGE = int(os.environ.get("REGISTRATION_MAX_AGE", str(2 * 24 * 3600)))
+    # How long a password reset link stays valid, in seconds.
+    PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
+    # Strict-Transport-Security max-age (seconds); None sends no header (see ProdConfig).
+    HSTS_MAX_AGE: int | None = None
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -92,6 +121,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     # The rate limit has its own test, which lowers it; other tests verify freely.
     VERIFY_RATE_LIMIT = "10000 per minute"
+    LOGIN_RATE_LIMIT_ACCOUNT = LOGIN_RATE_LIMIT_IP = "10000 per minute"
+    RESET_RATE_LIMIT_IP = RESET_RATE_LIMIT_ACCOUNT = "10000 per minute"
     # Cheap hashing keeps the suite fast; the scheme (argon2id) stays the same.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
@@ -103,6 +134,7 @@ class ProdConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
 
     @classmethod
     def check(cls, environ: Mapping[str, str] = os.environ) -> None:

@@ -29,9 +29,11 @@ from lms.catalog.views import bp as catalog_bp
 from lms.certificates.keys_views import keys_bp
 from lms.certificates.views import bp as certificates_bp
 from lms.cli import lms_group
-from lms.core import request_log, static, templating
+from lms.core import request_log, security, static, templating
 from lms.core.errors import DomainError
 from lms.core.health import bp as health_bp
+from lms.core.language import bp as language_bp
+from lms.core.pages import bp as pages_bp
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.jobs.views import bp as jobs_bp
 from lms.learning.views import bp as learning_bp
@@ -40,6 +42,7 @@ from lms.mail.views import bp as mail_bp
 from lms.networks.access_views import bp as access_bp
 from lms.networks.report_views import bp as reports_bp
 from lms.networks.views import bp as networks_bp
+from lms.privacy.views import bp as privacy_bp
 from lms.xapi.api.alternate import AlternateRequestSyntax
 from lms.xapi.api.statements import bp as xapi_bp
 from lms.xapi.documents.views import bp as xapi_documents_bp
@@ -79,6 +82,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     register_commands(app)
     register_template_helpers(app)
     mail_hooks.register(app)
+    security.register(app)
     return app
 
 
@@ -170,6 +174,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(access_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(language_bp)
+    app.register_blueprint(pages_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -19,6 +19,7 @@ from lms.jobs.runner import Job, daily_key, run_job, slot_key, weekly_key
 from lms.mail.operations import deliver_pending
 from lms.networks.digests import send_digests
 from lms.networks.reminders import send_reminders
+from lms.privacy.retention import apply_retention
 from lms.xapi.forwarding.cli import SOCKET_TIMEOUT
 from lms.xapi.forwarding.operations import forward_pending
 
@@ -76,6 +77,14 @@ def jobs() -> list[Job]:
             run=_retry_mail,
             due_key=slot_key(MAIL_RETRY_SECONDS),
             trigger={"trigger": "interval", "seconds": MAIL_RETRY_SECONDS},
+            commits_itself=True,
+        ),
+        Job(
+            id="account-retention",
+            description="Avertissement puis suppression des comptes d'apprenants inactifs",
+            run=apply_retention,
+            due_key=daily_key,
+            trigger={"trigger": "cron", "hour": 3, "minute": 15, "timezone": timezone},
             commits_itself=True,
         ),
     ]
