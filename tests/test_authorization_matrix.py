@@ -70,6 +70,8 @@ MATRIX = [
     "access.set_password             POST   410   410   410   410   410   410   410   410",
     "accounts.account                GET    login 200   200   200   200   200   200   200",
     "privacy.policy                  GET    200   200   200   200   200   200   200   200",
+    "pages.accessibility             GET    200   200   200   200   200   200   200   200",
+    "language.switch                 POST   400   400   400   400   400   400   400   400",
     "privacy.mine                    GET    login 200   200   200   200   200   200   200",
     "privacy.export                  GET    login 200   200   200   200   200   200   200",
     "privacy.delete                  POST   login 422   422   422   422   422   422   422",
