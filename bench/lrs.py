@@ -28,13 +28,9 @@ import base64
 import contextlib
 import http.client
 import json
-import os
 import random
 import re
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -43,9 +39,8 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from serve import app_env, flask, gunicorn, percentile
 
 VERBS = [
     "http://adlnet.gov/expapi/verbs/experienced",
@@ -234,76 +229,15 @@ def stored_count(database_url: str) -> int:
 def served(database_url: str, workers: int, threads: int, port: int) -> Iterator[Target]:
     """The app under gunicorn on `database_url`, migrated, with a fresh LRS client."""
     base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "FLASK_APP": "lms",
-        "LMS_ENV": "production",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", uuid.uuid4().hex),
-        "DATABASE_URL": database_url,
-        "LMS_BASE_URL": base_url,
-    }
-    bin_dir = Path(sys.executable).parent
-    flask = str(bin_dir / "flask")
-    subprocess.run([flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
-    created = subprocess.run(
-        [flask, "lms", "create-lrs-client", "--name", "bench", "--scope", "all"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    # The LRS's own figures: no log line per request (gunicorn.conf.py's other settings hold).
+    env = app_env(database_url, base_url, LOG_LEVEL="WARNING")
+    flask(env, "db", "upgrade")
+    created = flask(env, "lms", "create-lrs-client", "--name", "bench", "--scope", "all")
     key = re.search(r"key:\s+(\S+)", created).group(1)
     secret = re.search(r"secret:\s+(\S+)", created).group(1)
-    gunicorn = str(bin_dir / "gunicorn") if (bin_dir / "gunicorn").exists() else "gunicorn"
-    server = subprocess.Popen(
-        [
-            gunicorn,
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-            "lms:create_app()",
-        ],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-    )
-    target = Target.from_url(f"{base_url}/xapi", key, secret)
-    try:
-        _wait_until_up(target, server)
-        yield target
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-
-
-def _wait_until_up(target: Target, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("gunicorn stopped while starting")
-        with contextlib.suppress(OSError):
-            client = target.connection()
-            status, _ = client.request("GET", "/about")
-            client.close()
-            if status == 200:
-                return
-        time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer within 60 s")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+    args = ["--workers", str(workers), "--threads", str(threads), "--keep-alive", "30"]
+    with gunicorn(env, port, args):
+        yield Target.from_url(f"{base_url}/xapi", key, secret)
 
 
 def bench(target: Target, args: argparse.Namespace, database_url: str | None) -> int:
@@ -381,11 +315,6 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1_000)
     args = parser.parse_args()
     if args.database_url:
-        if (
-            shutil.which("gunicorn") is None
-            and not (Path(sys.executable).parent / "gunicorn").exists()
-        ):
-            raise SystemExit("gunicorn is not installed: pip install -e .")
         with served(args.database_url, args.workers, args.server_threads, args.port) as target:
             sys.exit(bench(target, args, args.database_url))
     if not (args.url and args.key and args.secret):

@@ -1,6 +1,7 @@
 """Parcours, the LMS of accompaniment professionals. `create_app` is the app factory."""
 
 import logging
+import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -17,8 +18,9 @@ from flask import (
 from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import ROOT, Config, ProdConfig, config_from_env
+from config import ROOT, Config, ProdConfig, config_from_env, production_warnings
 from lms.accounts.operations import load_user
 from lms.accounts.views import bp as accounts_bp
 from lms.authoring.views import bp as authoring_bp
@@ -27,8 +29,9 @@ from lms.catalog.views import bp as catalog_bp
 from lms.certificates.keys_views import keys_bp
 from lms.certificates.views import bp as certificates_bp
 from lms.cli import lms_group
-from lms.core import security, templating
+from lms.core import request_log, security, static, templating
 from lms.core.errors import DomainError
+from lms.core.health import bp as health_bp
 from lms.core.i18n import N_
 from lms.core.language import bp as language_bp
 from lms.core.pages import bp as pages_bp
@@ -61,6 +64,10 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
         config.check()
     app.config.from_object(config)
     app.config.update(overrides or {})
+    request_log.configure_logging(app)
+    if issubclass(config, ProdConfig):
+        for warning in production_warnings(os.environ):
+            logger.warning("production configuration: %s", warning)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
@@ -68,6 +75,8 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
         )
     app.config["SQLALCHEMY_DATABASE_URI"] = _with_driver(app.config["SQLALCHEMY_DATABASE_URI"])
 
+    # First, so that the request id and the start time are set before any other hook runs.
+    request_log.register(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -105,6 +114,10 @@ def register_extensions(app: Flask) -> None:
                 _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     login_manager.user_loader(load_user)
     app.wsgi_app = AlternateRequestSyntax(app.wsgi_app)  # xAPI requests sent as form POSTs
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        # Behind that many proxies, the client's address (rate limits, logs), the scheme
+        # (secure cookies, external URLs) and the host are those the proxies forwarded.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def _select_locale() -> str:
@@ -147,6 +160,7 @@ def _configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(health_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(learning_bp)
@@ -245,3 +259,4 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     templating.register(app)
+    static.register(app)

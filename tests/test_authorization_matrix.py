@@ -135,6 +135,7 @@ MATRIX = [
     "certificates.verify             GET    200   200   200   200   200   200   200   200",
     "certificates.verify_badge       POST   422   422   422   422   422   422   422   422",
     "certificates.verify_form        GET    200   200   200   200   200   200   200   200",
+    "health.healthz                  GET    200   200   200   200   200   200   200   200",
     "jobs.runs                       GET    login 403   403   403   403   403   403   200",
     "keys.jwk                        GET    200   200   200   200   200   200   200   200",
     "keys.jwks                       GET    200   200   200   200   200   200   200   200",
