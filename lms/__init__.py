@@ -32,7 +32,7 @@ from lms.cli import lms_group
 from lms.core import request_log, security, static, templating
 from lms.core.errors import DomainError
 from lms.core.health import bp as health_bp
-from lms.core.i18n import N_
+from lms.core.i18n import N_, install_template_gettext
 from lms.core.language import bp as language_bp
 from lms.core.pages import bp as pages_bp
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -101,6 +101,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     # The message is a msgid, translated when shown (a lazy string would not fit in the
