@@ -60,7 +60,13 @@ def db_session():
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def live_server(request, tmp_path_factory) -> Iterator[LiveServer]:
-    with new_database(request.param, tmp_path_factory.mktemp("browser-db")) as url:
+    yield from serve_app(request.param, tmp_path_factory)
+
+
+def serve_app(kind: str, tmp_path_factory) -> Iterator[LiveServer]:
+    """The app on a new database of `kind`, migrated, with the seed parcours, served on a
+    free port by a threaded server until the generator is closed."""
+    with new_database(kind, tmp_path_factory.mktemp("browser-db")) as url:
         # The socket is bound first so that the app knows its own address (LMS_BASE_URL,
         # the xAPI actor's homePage) before it is built; the server then takes it over.
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -32,7 +32,7 @@ from lms.networks.models import Cohort
 from lms.progress.queries import load_parcours
 from lms.xapi.clients import create_client
 from lms.xapi.store import record_statements
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import TIMEOUT_MS, LiveServer, serve_app
 from tests.browser.test_journey_browser import SEED_SLUG
 from tests.fixtures.databases import skip_or_fail
 
@@ -275,6 +275,14 @@ def _log_in(page: Page, email: str) -> None:
     page.locator("main form [type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("form[action='/deconnexion']").count() == 1, f"{email} not logged in"
+
+
+@pytest.fixture(scope="module", params=["sqlite"])
+def live_server(request, tmp_path_factory) -> Iterator[LiveServer]:
+    """One backend here: a page's markup does not depend on the database, and the journeys
+    of the other browser tests run on both. Checking some sixty pages in two languages
+    twice would add minutes to the suite and find nothing more."""
+    yield from serve_app(request.param, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
