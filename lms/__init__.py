@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import (
     Flask,
     current_app,
+    g,
     has_request_context,
     jsonify,
     make_response,
@@ -15,7 +16,7 @@ from flask import (
     session,
 )
 from flask_babel import gettext
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from config import ROOT, Config, ProdConfig, config_from_env
@@ -28,7 +29,7 @@ from lms.certificates.keys_views import keys_bp
 from lms.certificates.views import bp as certificates_bp
 from lms.cli import lms_group
 from lms.core import templating
-from lms.core.errors import DomainError
+from lms.core.errors import DomainError, is_database_outage
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.jobs.views import bp as jobs_bp
 from lms.learning.views import bp as learning_bp
@@ -184,15 +185,7 @@ def register_errorhandlers(app: Flask) -> None:
             return jsonify(error=message), 409
         return render_template("errors/error.html", status=409, message=message), 409
 
-    @app.errorhandler(OperationalError)
-    def database_busy(error: OperationalError):
-        # SQLite: another request held the write lock longer than busy_timeout. Nothing was
-        # stored; the client may try again (LRS clients do, on 503).
-        if "database is locked" not in str(error.orig):
-            return unexpected_error(error)
-        db.session.rollback()
-        logger.warning("database busy on %s %s", request.method, request.path)
-        message = gettext("La base de données est occupée. Réessayez dans un instant.")
+    def unavailable(message: str, retry_after: int):
         if wants_json():
             response = jsonify(error=message)
         else:
@@ -200,8 +193,42 @@ def register_errorhandlers(app: Flask) -> None:
                 render_template("errors/error.html", status=503, message=message)
             )
         response.status_code = 503
-        response.headers["Retry-After"] = "1"
+        response.headers["Retry-After"] = str(retry_after)
         return response
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError):
+        # SQLite: another request held the write lock longer than busy_timeout. Nothing was
+        # stored; the client may try again (LRS clients do, on 503).
+        if "database is locked" not in str(error.orig):
+            return database_error(error)
+        db.session.rollback()
+        logger.warning("database busy on %s %s", request.method, request.path)
+        return unavailable(
+            gettext("La base de données est occupée. Réessayez dans un instant."), retry_after=1
+        )
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        # The database server is restarting or unreachable: the transaction was lost with
+        # its connection, so nothing of the request was stored. SQLAlchemy has invalidated
+        # the pool; with pool_pre_ping the next requests reconnect once the server is back.
+        if not is_database_outage(error):
+            return unexpected_error(error)
+        db.session.rollback()
+        # One line, no traceback: during an outage every request ends here.
+        reason = str(error.orig).strip().partition("\n")[0]
+        logger.warning("database unavailable on %s %s: %s", request.method, request.path, reason)
+        # The page must not touch the database again: the learner loaded for this request
+        # is expired by the rollback, so the page is shown as to a visitor.
+        g._login_user = login_manager.anonymous_user()
+        return unavailable(
+            gettext(
+                "Le service est momentanément indisponible (base de données injoignable). "
+                "Rien n'a été enregistré : réessayez dans quelques secondes."
+            ),
+            retry_after=5,
+        )
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge):
