@@ -28,13 +28,9 @@ import base64
 import contextlib
 import http.client
 import json
-import os
 import random
 import re
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -45,7 +41,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _server import app_env, flask, gunicorn, percentile, sqlalchemy_url  # noqa: E402
 
 VERBS = [
     "http://adlnet.gov/expapi/verbs/experienced",
@@ -219,10 +216,7 @@ def get_by_agent(target: Target, run: Run, queries: int) -> tuple[list[float], i
 def stored_count(database_url: str) -> int:
     import sqlalchemy as sa
 
-    for scheme in ("postgres://", "postgresql://"):  # as the app reads it: psycopg 3
-        if database_url.startswith(scheme):
-            database_url = "postgresql+psycopg://" + database_url.removeprefix(scheme)
-    engine = sa.create_engine(database_url)
+    engine = sa.create_engine(sqlalchemy_url(database_url))
     try:
         with engine.connect() as connection:
             return connection.scalar(sa.text("SELECT count(*) FROM statements"))
@@ -234,76 +228,13 @@ def stored_count(database_url: str) -> int:
 def served(database_url: str, workers: int, threads: int, port: int) -> Iterator[Target]:
     """The app under gunicorn on `database_url`, migrated, with a fresh LRS client."""
     base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "FLASK_APP": "lms",
-        "LMS_ENV": "production",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", uuid.uuid4().hex),
-        "DATABASE_URL": database_url,
-        "LMS_BASE_URL": base_url,
-    }
-    bin_dir = Path(sys.executable).parent
-    flask = str(bin_dir / "flask")
-    subprocess.run([flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
-    created = subprocess.run(
-        [flask, "lms", "create-lrs-client", "--name", "bench", "--scope", "all"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    env = app_env(database_url, base_url)
+    flask(env, "db", "upgrade")
+    created = flask(env, "lms", "create-lrs-client", "--name", "bench", "--scope", "all")
     key = re.search(r"key:\s+(\S+)", created).group(1)
     secret = re.search(r"secret:\s+(\S+)", created).group(1)
-    gunicorn = str(bin_dir / "gunicorn") if (bin_dir / "gunicorn").exists() else "gunicorn"
-    server = subprocess.Popen(
-        [
-            gunicorn,
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-            "lms:create_app()",
-        ],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-    )
-    target = Target.from_url(f"{base_url}/xapi", key, secret)
-    try:
-        _wait_until_up(target, server)
-        yield target
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-
-
-def _wait_until_up(target: Target, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("gunicorn stopped while starting")
-        with contextlib.suppress(OSError):
-            client = target.connection()
-            status, _ = client.request("GET", "/about")
-            client.close()
-            if status == 200:
-                return
-        time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer within 60 s")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+    with gunicorn(env, port, workers=workers, threads=threads, ready_path="/xapi/about"):
+        yield Target.from_url(f"{base_url}/xapi", key, secret)
 
 
 def bench(target: Target, args: argparse.Namespace, database_url: str | None) -> int:
@@ -381,11 +312,6 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1_000)
     args = parser.parse_args()
     if args.database_url:
-        if (
-            shutil.which("gunicorn") is None
-            and not (Path(sys.executable).parent / "gunicorn").exists()
-        ):
-            raise SystemExit("gunicorn is not installed: pip install -e .")
         with served(args.database_url, args.workers, args.server_threads, args.port) as target:
             sys.exit(bench(target, args, args.database_url))
     if not (args.url and args.key and args.secret):
