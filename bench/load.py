@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import ROOT, app_env, flask, gunicorn, percentile  # noqa: E402
+from _server import ROOT, app_env, flask, gunicorn, percentile, worker_pids  # noqa: E402, F401
 
 sys.path.insert(0, str(ROOT))  # the checks read the database through the app
 
@@ -146,10 +146,17 @@ class Results:
     lock: threading.Lock = field(default_factory=threading.Lock)
     started: float = 0.0
     ended: float = 0.0
+    # Requests sent and not yet answered, by kind (the fault scenarios time their faults).
+    in_flight: Counter = field(default_factory=Counter)
 
     def add(self, sample: Sample) -> None:
         with self.lock:
             self.samples.append(sample)
+            self.in_flight[sample.kind] -= 1
+
+    def sending(self, kind: str) -> None:
+        with self.lock:
+            self.in_flight[kind] += 1
 
 
 class Unexpected(Exception):  # noqa: N818 - a step's outcome, not a bug
@@ -185,6 +192,7 @@ class Browser:
             body = urllib.parse.urlencode(form, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
+        self.results.sending(kind)
         try:
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
@@ -293,7 +301,12 @@ class Learner:
             self.browser.close()
 
     def log_in(self) -> None:
-        _, _, page = self.browser.request("login_form", "GET", "/connexion")
+        status, location, page = self.browser.request(
+            "login_form", "GET", "/connexion", expect=(200, 302)
+        )
+        if status == 302:  # logged in already: the answer to the last try was lost
+            self.browser.request("home", "GET", _path(location))
+            return
         form = {"csrf_token": _csrf(page), "email": self.record.email, "password": PASSWORD}
         _, location, _ = self.browser.request("login", "POST", "/connexion", form, expect=(302,))
         self.browser.request("home", "GET", _path(location))
@@ -393,9 +406,11 @@ def run_load(
     ramp: float = 30.0,
     seed: int = 1,
     stop: threading.Event | None = None,
+    results: Results | None = None,
 ) -> Results:
     """The learners, started over `ramp` seconds, until `duration` is over."""
-    results = Results(learners=[LearnerRecord(email) for email in emails])
+    results = results or Results()
+    results.learners = [LearnerRecord(email) for email in emails]
     stop = stop or threading.Event()
     results.started = time.monotonic()
     deadline = results.started + duration
@@ -418,8 +433,8 @@ def run_load(
 # --- report and checks --------------------------------------------------------------------
 
 
-def report(results: Results) -> int:
-    """Print the figures; returns the number of errors."""
+def report(results: Results, failing: tuple[str, ...] = ("error", "lost")) -> int:
+    """Print the figures; returns the number of requests whose outcome is `failing`."""
     elapsed = results.ended - results.started
     samples = results.samples
     print(f"\n{len(samples)} requests in {elapsed:.0f} s: {len(samples) / elapsed:.1f} requests/s")
@@ -435,9 +450,9 @@ def report(results: Results) -> int:
             f"{kind:<14}{len(group):>7}{percentile(ms, 0.5):>9.0f}{percentile(ms, 0.95):>9.0f}"
             f"{percentile(ms, 0.99):>9.0f}  {dict(outcomes)}"
         )
-    errors = [s for s in samples if s.outcome == "error"]
+    errors = [s for s in samples if s.outcome in failing]
     for sample in errors[:5]:
-        print(f"error: {sample.kind} {sample.status} {sample.detail[:200]!r}")
+        print(f"{sample.outcome}: {sample.kind} {sample.status} {sample.detail[:200]!r}")
     return len(errors)
 
 
@@ -617,7 +632,9 @@ def common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--duration", type=float, default=300, help="seconds of load")
     parser.add_argument("--think", type=think_range, default=(1.0, 5.0), help="seconds, e.g. 1-5")
-    parser.add_argument("--ramp", type=float, default=30, help="seconds to start every learner")
+    parser.add_argument(
+        "--ramp", type=float, default=60, help="seconds over which the learners arrive"
+    )
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--server-threads", type=int, default=4, help="threads per worker")

@@ -101,6 +101,22 @@ def register_extensions(app: Flask) -> None:
                 _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     login_manager.user_loader(load_user)
     app.wsgi_app = AlternateRequestSyntax(app.wsgi_app)  # xAPI requests sent as form POSTs
+    # Registered after Flask-SQLAlchemy's: teardowns run in reverse, so this one goes first.
+    app.teardown_appcontext(_close_session)
+
+
+def _close_session(_error: BaseException | None) -> None:
+    """End the request's session; a connection the server has dropped meanwhile (a restart
+    between the page and its end) is discarded quietly rather than turning the page just
+    rendered into a 500. Its transaction held no write: a write commits before the end."""
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        if not is_database_outage(error):
+            raise
+        db.session.registry.clear()  # the session is unusable; SQLAlchemy dropped the connection
+        reason = str(error.orig).strip().partition("\n")[0]
+        logger.warning("database connection lost at the end of a request: %s", reason)
 
 
 def _select_locale() -> str:

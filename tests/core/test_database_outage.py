@@ -84,12 +84,12 @@ def postgresql_app(tmp_path):
         yield app, (key, secret)
 
 
-def _kill_own_connection_at_next_query(engine: sa.Engine) -> None:
-    """The server ends this app's connection just as its next query starts, as a restart
-    does to every open connection (pg_terminate_backend, from another connection)."""
+def _kill_own_connection_at_next(engine: sa.Engine, event: str) -> None:
+    """The server ends this app's connection just before its next query (or rollback), as a
+    restart does to every open connection (pg_terminate_backend, from another connection)."""
     admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
 
-    @sa.event.listens_for(engine, "before_cursor_execute", once=True)
+    @sa.event.listens_for(engine, event, once=True)
     def terminate(connection, *_args) -> None:
         pid = connection.connection.dbapi_connection.info.backend_pid
         with admin.connect() as other:
@@ -112,7 +112,7 @@ def test_a_connection_lost_mid_request_is_a_503_then_the_app_recovers(postgresql
         )
 
     with app.app_context():
-        _kill_own_connection_at_next_query(db.engine)
+        _kill_own_connection_at_next(db.engine, "before_cursor_execute")
     lost = post_statement()
     assert lost.status_code == 503
     assert "indisponible" in lost.get_json()["error"]
@@ -123,6 +123,24 @@ def test_a_connection_lost_mid_request_is_a_503_then_the_app_recovers(postgresql
     assert again.status_code == 200
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Statement)) == 1
+
+
+def test_a_connection_lost_after_the_page_was_built_does_not_spoil_it(postgresql_app, caplog):
+    # A reading request ends with a rollback; the server is gone by then. The answer
+    # was complete: the learner gets it, not a 500.
+    app, auth = postgresql_app
+    client = app.test_client()
+    with app.app_context():
+        _kill_own_connection_at_next(db.engine, "rollback")
+    response = client.get(
+        "/xapi/statements", headers={"X-Experience-API-Version": "1.0.3"}, auth=auth
+    )
+
+    assert response.status_code == 200
+    assert response.get_json()["statements"] == []
+    assert any("connection lost at the end of a request" in r.message for r in caplog.records)
+    again = client.get("/xapi/statements", headers={"X-Experience-API-Version": "1.0.3"}, auth=auth)
+    assert again.status_code == 200
 
 
 def test_a_wrong_query_is_not_taken_for_an_outage(tmp_path):
