@@ -27,7 +27,7 @@ from _common import Background, load
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     load.common_arguments(parser)
-    parser.set_defaults(learners=50, duration=150, port=8768)
+    parser.set_defaults(learners=50, duration=180, port=8768)
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--every", type=float, default=20, help="seconds between kills")
     args = parser.parse_args()
