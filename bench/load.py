@@ -297,6 +297,9 @@ class Learner:
                     self.browser.request("parcours", "GET", self.base)
         except TimeoutError:
             pass
+        except Exception as error:  # a bug of the client or a page it cannot read: an error
+            self.browser.results.sending("learner")
+            self.browser._record("learner", time.perf_counter(), 0, "error", repr(error))
         finally:
             self.browser.close()
 
@@ -347,7 +350,10 @@ class Learner:
         self._reconcile(module, page)
         if self.passed(module):
             return
-        keys = PRESENTED.search(page).group(1).split(",")
+        presented = PRESENTED.search(page)
+        if presented is None:
+            raise ValueError(f"no quiz form for {module.slug} (attempts used up?)")
+        keys = presented.group(1).split(",")
         number = len(self.record.attempts[module.slug]) + 1
         wrong_rate = {1: 0.3, 2: 0.15}.get(number, 0.0)
         answers, correct = {}, 0
