@@ -4,12 +4,13 @@ steps for DURATION seconds, then the run checks that nothing was lost.
     python bench/load.py --database-url URL [--learners 200] [--duration 300] [--think 1-5]
     python bench/load.py --database-url URL --url http://127.0.0.1:8000   (a running server)
 
-By default the bench serves the app itself under gunicorn (2 workers x gthread 4 threads, as
-bench/lrs.py) on DATABASE_URL: an empty PostgreSQL database or schema
+By default the bench serves the app itself under gunicorn (gunicorn.conf.py, with 2 workers
+x 4 threads, as bench/lrs.py) on DATABASE_URL: an empty PostgreSQL database or schema
 (`?options=-csearch_path%3Dname`). It migrates it, imports the seed parcours and creates the
 learners (one argon2 hash shared by all, to spare the machine 200 hashes; each logs in
 through the login form as usual). With --url it loads a server already running on that
-database (same SECRET_KEY not needed; LMS_BASE_URL must be --url).
+database (same SECRET_KEY not needed; LMS_BASE_URL must be --url; its login limit per address
+must allow LEARNERS logins from 127.0.0.1, e.g. LOGIN_RATE_LIMIT_IP="100000 per minute").
 
 Each learner is a thread with one keep-alive connection and its own cookies, and does what
 a person does, with a think time drawn in THINK between steps: log in, open the parcours,
@@ -49,10 +50,8 @@ import urllib.parse
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import ROOT, app_env, flask, gunicorn, percentile, worker_pids  # noqa: E402, F401
+from serve import ROOT, app_env, flask, gunicorn, percentile
 
 sys.path.insert(0, str(ROOT))  # the checks read the database through the app
 
@@ -585,6 +584,23 @@ def check(app, course: Course, results: Results) -> list[str]:
 # --- setting up ---------------------------------------------------------------------------
 
 
+def bench_env(database_url: str, base_url: str, **extra: str) -> dict[str, str]:
+    """The app's production environment, but for two settings: no log line per request,
+    and no login limit per address, since every simulated learner comes from 127.0.0.1
+    (the limit per account stays)."""
+    return app_env(
+        database_url,
+        base_url,
+        LOG_LEVEL="WARNING",
+        LOGIN_RATE_LIMIT_IP="100000 per minute",
+        **extra,
+    )
+
+
+def serve_args(workers: int, threads: int) -> list[str]:
+    return ["--workers", str(workers), "--threads", str(threads), "--keep-alive", "30"]
+
+
 def prepare(env: dict[str, str], learners: int, *, migrate: bool = True):
     """Migrate, import the seed parcours, create the learners; (app, course, emails)."""
     if migrate:
@@ -624,7 +640,7 @@ def served_or_given(args: argparse.Namespace, env: dict[str, str]) -> Iterator[i
     if args.url:
         yield urllib.parse.urlsplit(args.url).port or 80
         return
-    with gunicorn(env, args.port, workers=args.workers, threads=args.server_threads):
+    with gunicorn(env, args.port, serve_args(args.workers, args.server_threads)):
         yield args.port
 
 
@@ -664,7 +680,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     base_url = (args.url or f"http://127.0.0.1:{args.port}").rstrip("/")
-    env = app_env(args.database_url, base_url)
+    env = bench_env(args.database_url, base_url)
     app, course, emails = prepare(env, args.learners, migrate=not args.url)
     with served_or_given(args, env) as port:
         print(

@@ -39,10 +39,8 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import app_env, flask, gunicorn, percentile, sqlalchemy_url  # noqa: E402
+from serve import app_env, flask, gunicorn, percentile
 
 VERBS = [
     "http://adlnet.gov/expapi/verbs/experienced",
@@ -216,7 +214,10 @@ def get_by_agent(target: Target, run: Run, queries: int) -> tuple[list[float], i
 def stored_count(database_url: str) -> int:
     import sqlalchemy as sa
 
-    engine = sa.create_engine(sqlalchemy_url(database_url))
+    for scheme in ("postgres://", "postgresql://"):  # as the app reads it: psycopg 3
+        if database_url.startswith(scheme):
+            database_url = "postgresql+psycopg://" + database_url.removeprefix(scheme)
+    engine = sa.create_engine(database_url)
     try:
         with engine.connect() as connection:
             return connection.scalar(sa.text("SELECT count(*) FROM statements"))
@@ -228,12 +229,14 @@ def stored_count(database_url: str) -> int:
 def served(database_url: str, workers: int, threads: int, port: int) -> Iterator[Target]:
     """The app under gunicorn on `database_url`, migrated, with a fresh LRS client."""
     base_url = f"http://127.0.0.1:{port}"
-    env = app_env(database_url, base_url)
+    # The LRS's own figures: no log line per request (gunicorn.conf.py's other settings hold).
+    env = app_env(database_url, base_url, LOG_LEVEL="WARNING")
     flask(env, "db", "upgrade")
     created = flask(env, "lms", "create-lrs-client", "--name", "bench", "--scope", "all")
     key = re.search(r"key:\s+(\S+)", created).group(1)
     secret = re.search(r"secret:\s+(\S+)", created).group(1)
-    with gunicorn(env, port, workers=workers, threads=threads, ready_path="/xapi/about"):
+    args = ["--workers", str(workers), "--threads", str(threads), "--keep-alive", "30"]
+    with gunicorn(env, port, args):
         yield Target.from_url(f"{base_url}/xapi", key, secret)
 
 

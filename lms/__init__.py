@@ -1,6 +1,7 @@
 """Parcours, the LMS of accompaniment professionals. `create_app` is the app factory."""
 
 import logging
+import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,8 +19,9 @@ from flask import (
 from flask_babel import gettext
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import ROOT, Config, ProdConfig, config_from_env
+from config import ROOT, Config, ProdConfig, config_from_env, production_warnings
 from lms.accounts.operations import load_user
 from lms.accounts.views import bp as accounts_bp
 from lms.authoring.views import bp as authoring_bp
@@ -28,8 +30,12 @@ from lms.catalog.views import bp as catalog_bp
 from lms.certificates.keys_views import keys_bp
 from lms.certificates.views import bp as certificates_bp
 from lms.cli import lms_group
-from lms.core import templating
+from lms.core import request_log, security, static, templating
 from lms.core.errors import DomainError, is_database_outage
+from lms.core.health import bp as health_bp
+from lms.core.i18n import N_, install_template_gettext
+from lms.core.language import bp as language_bp
+from lms.core.pages import bp as pages_bp
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.jobs.views import bp as jobs_bp
 from lms.learning.views import bp as learning_bp
@@ -38,6 +44,7 @@ from lms.mail.views import bp as mail_bp
 from lms.networks.access_views import bp as access_bp
 from lms.networks.report_views import bp as reports_bp
 from lms.networks.views import bp as networks_bp
+from lms.privacy.views import bp as privacy_bp
 from lms.xapi.api.alternate import AlternateRequestSyntax
 from lms.xapi.api.statements import bp as xapi_bp
 from lms.xapi.documents.views import bp as xapi_documents_bp
@@ -58,6 +65,10 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
         config.check()
     app.config.from_object(config)
     app.config.update(overrides or {})
+    request_log.configure_logging(app)
+    if issubclass(config, ProdConfig):
+        for warning in production_warnings(os.environ):
+            logger.warning("production configuration: %s", warning)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
@@ -65,12 +76,15 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
         )
     app.config["SQLALCHEMY_DATABASE_URI"] = _with_driver(app.config["SQLALCHEMY_DATABASE_URI"])
 
+    # First, so that the request id and the start time are set before any other hook runs.
+    request_log.register(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
     mail_hooks.register(app)
+    security.register(app)
     return app
 
 
@@ -88,11 +102,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     # The message is a msgid, translated when shown (a lazy string would not fit in the
     # session cookie).
-    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message = N_("Connectez-vous pour accéder à cette page.")
     login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
     with app.app_context():
@@ -101,6 +116,10 @@ def register_extensions(app: Flask) -> None:
                 _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     login_manager.user_loader(load_user)
     app.wsgi_app = AlternateRequestSyntax(app.wsgi_app)  # xAPI requests sent as form POSTs
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        # Behind that many proxies, the client's address (rate limits, logs), the scheme
+        # (secure cookies, external URLs) and the host are those the proxies forwarded.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     # Registered after Flask-SQLAlchemy's: teardowns run in reverse, so this one goes first.
     app.teardown_appcontext(_close_session)
 
@@ -159,6 +178,7 @@ def _configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(health_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(learning_bp)
@@ -173,6 +193,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(access_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(language_bp)
+    app.register_blueprint(pages_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -280,3 +303,4 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     templating.register(app)
+    static.register(app)

@@ -30,7 +30,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import sqlalchemy as sa
 from _common import Background, load
-from _server import BIN, ROOT, sqlalchemy_url
+from serve import BIN, ROOT
+
+from lms.extensions import db
+from lms.xapi.forwarding.operations import backlog
+from lms.xapi.models import Statement
 
 
 class OutsideLRS:
@@ -104,7 +108,7 @@ def main() -> int:
 
     stub = OutsideLRS(args.lrs_port)
     stub.up()
-    env = load.app_env(
+    env = load.bench_env(
         args.database_url,
         f"http://127.0.0.1:{args.port}",
         XAPI_FORWARD_URL=f"http://127.0.0.1:{args.lrs_port}/xapi/",
@@ -113,7 +117,6 @@ def main() -> int:
         XAPI_FORWARD_BATCH=str(args.forward_batch),
     )
     app, course, emails = load.prepare(env, args.learners)
-    engine = sa.create_engine(sqlalchemy_url(args.database_url))
     scheduler = subprocess.Popen(
         [str(BIN / "flask"), "lms", "scheduler"],
         env=env,
@@ -125,10 +128,9 @@ def main() -> int:
     started = time.monotonic()
 
     def sample(phase: str) -> int:
-        with engine.connect() as connection:
-            count = connection.scalar(
-                sa.text("SELECT count(*) FROM xapi_forwarding_outbox WHERE sent_at IS NULL")
-            )
+        with app.app_context():
+            count = backlog()
+            db.session.remove()
         samples.append((time.monotonic() - started, phase, count))
         print(f"{time.monotonic() - started:7.0f} s  {phase:<16} backlog {count}", flush=True)
         return count
@@ -140,7 +142,7 @@ def main() -> int:
             time.sleep(min(30, max(0, end - time.monotonic())))
 
     try:
-        with load.gunicorn(env, args.port, workers=args.workers, threads=args.server_threads):
+        with load.gunicorn(env, args.port, load.serve_args(args.workers, args.server_threads)):
             background = Background(
                 port=args.port,
                 course=course,
@@ -170,9 +172,9 @@ def main() -> int:
 
     errors = load.report(results)
     problems = load.check(app, course, results)
-    with engine.connect() as connection:
-        stored = set(connection.scalars(sa.text("SELECT id FROM statements")))
-    engine.dispose()
+    with app.app_context():
+        stored = set(db.session.scalars(sa.select(Statement.id)))
+        db.session.remove()
     received = stub.received
     missing = stored - received.keys()
     twice = [id_ for id_, count in received.items() if count > 1]

@@ -42,9 +42,9 @@ def main() -> None:
     args = parser.parse_args()
 
     with private_cluster(args.pg_port) as cluster:
-        env = load.app_env(cluster.url, f"http://127.0.0.1:{args.port}")
+        env = load.bench_env(cluster.url, f"http://127.0.0.1:{args.port}")
         app, course, emails = load.prepare(env, args.learners)
-        with load.gunicorn(env, args.port):
+        with load.gunicorn(env, args.port, load.serve_args(2, 4)):
             background = Background(
                 port=args.port,
                 course=course,

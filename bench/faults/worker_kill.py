@@ -18,8 +18,10 @@ import argparse
 import os
 import random
 import signal
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 from _common import Background, load
 
@@ -32,10 +34,11 @@ def main() -> int:
     parser.add_argument("--every", type=float, default=20, help="seconds between kills")
     args = parser.parse_args()
 
-    env = load.app_env(args.database_url, f"http://127.0.0.1:{args.port}")
+    env = load.bench_env(args.database_url, f"http://127.0.0.1:{args.port}")
     app, course, emails = load.prepare(env, args.learners)
     kills = []
-    with load.gunicorn(env, args.port, workers=args.workers, threads=args.server_threads) as server:
+    server_args = load.serve_args(args.workers, args.server_threads)
+    with load.gunicorn(env, args.port, server_args) as server:
         background = Background(
             port=args.port,
             course=course,
@@ -49,7 +52,7 @@ def main() -> int:
         for _ in range(args.kills):
             time.sleep(args.every)
             in_flight = wait_for_submission(background.submissions_in_flight)
-            before = load.worker_pids(server)
+            before = worker_pids(server)
             victim = rng.choice(before)
             os.kill(victim, signal.SIGKILL)
             killed_at = time.monotonic()
@@ -75,6 +78,12 @@ def main() -> int:
     return load.verdict(problems, errors, f"{len(kills)} workers killed under {args.learners}")
 
 
+def worker_pids(server: subprocess.Popen) -> list[int]:
+    """The pids of gunicorn's workers (the master's children)."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    return [int(pid) for pid in children.read_text().split()]
+
+
 def wait_for_submission(in_flight, timeout: float = 10) -> int:
     """Wait (up to `timeout`) until a quiz submission is being answered; how many are."""
     deadline = time.monotonic() + timeout
@@ -91,7 +100,7 @@ def wait_for_new_worker(
 ) -> float | None:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
-        now = load.worker_pids(server)
+        now = worker_pids(server)
         if victim not in now and len(now) == len(before):
             return time.monotonic() - started
         time.sleep(0.05)

@@ -11,6 +11,20 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+def _email_field() -> EmailField:
+    """An address someone gives as theirs (registration, password reset)."""
+    return EmailField(
+        _l("Adresse e-mail"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Indiquez votre adresse e-mail.")),
+            Email(_l("Cette adresse e-mail n'est pas valide."), check_deliverability=False),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+
+
 class NewPasswordForm(FlaskForm):
     """A password chosen by its owner, typed twice: on registration, and on an invitation."""
 
@@ -45,16 +59,7 @@ class RegisterForm(NewPasswordForm):
         validators=[DataRequired(_l("Indiquez votre nom.")), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )
-    email = EmailField(
-        _l("Adresse e-mail"),
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("Indiquez votre adresse e-mail.")),
-            Email(_l("Cette adresse e-mail n'est pas valide."), check_deliverability=False),
-            Length(max=254),
-        ],
-        render_kw={"autocomplete": "email"},
-    )
+    email = _email_field()
 
 
 class LoginForm(FlaskForm):
@@ -74,3 +79,15 @@ class LoginForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that change state (log out, enrol…)."""
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(
+        _l("Mot de passe actuel"),
+        validators=[DataRequired(_l("Indiquez votre mot de passe actuel."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ResetRequestForm(FlaskForm):
+    email = _email_field()

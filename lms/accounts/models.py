@@ -35,6 +35,14 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Set when the account was erased (lms.privacy): is_active is then False for good.
+    deleted_at: Mapped[datetime | None]
+    # Part of the id kept in session and remember-me cookies (see get_id): raised when the
+    # password changes, so that every session opened with the old password ends.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"

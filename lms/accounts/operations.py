@@ -31,25 +31,53 @@ def create_user(name: str, email: str, password: str, role: Role = Role.LEARNER)
         )
     if not name.strip():
         raise DomainError(_("Le nom est obligatoire."))
+    return create_user_with_hash(name, email, hash_password(password), role)
+
+
+def create_user_with_hash(
+    name: str, email: str, password_hash: str, role: Role = Role.LEARNER
+) -> User:
+    """Create an account whose password was hashed earlier (a confirmed registration);
+    raises Conflict when the e-mail is taken."""
     if find_user_by_email(email) is not None:
         raise Conflict(_("Un compte existe déjà avec cette adresse e-mail."))
     user = User(
-        name=name.strip(),
-        email=normalise_email(email),
-        password_hash=hash_password(password),
-        role=role,
+        name=name.strip(), email=normalise_email(email), password_hash=password_hash, role=role
     )
     db.session.add(user)
     db.session.flush()
     return user
 
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's user loader: the active user with this id, or None."""
-    if not user_id.isdigit():
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's user loader: the active user of a session id ("<id>:<version>", see
+    User.get_id), or None once the password has changed since the session was opened."""
+    user_id, _sep, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Give the account a new password and end every session opened with the old one
+    (remember-me cookies included). Flushes."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            _("Le mot de passe doit compter au moins %(n)d caractères.", n=MIN_PASSWORD_LENGTH)
+        )
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    db.session.flush()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """The owner changes their password, proving they know the current one. Flushes."""
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError(_("Le mot de passe actuel est incorrect."))
+    set_password(user, new_password)
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -20,13 +20,15 @@ from lms.catalog.ownership import can_edit, is_owner
 from lms.catalog.package import package_files, unzip_package, write_files
 from lms.core.db import utcnow
 from lms.core.errors import Conflict, DomainError, Forbidden
+from lms.core.i18n import N_
 from lms.extensions import db
 from lms.progress.operations import reconcile_progress
 
+# Msgids: a new parcours' levels are titled in its author's language (then they are content).
 DEFAULT_LEVEL_TITLES = {
-    "connaissances": "Connaissances",
-    "competences": "Compétences",
-    "expertise": "Expertise",
+    "connaissances": N_("Connaissances"),
+    "competences": N_("Compétences"),
+    "expertise": N_("Expertise"),
 }
 
 
@@ -67,7 +69,7 @@ def create_parcours(user: User, slug: str, title: str, summary: str) -> Parcours
             "pass_mark": 70,
             "level_attestations": False,
             "levels": [
-                {"key": key.value, "title": DEFAULT_LEVEL_TITLES[key.value], "summary": ""}
+                {"key": key.value, "title": _(DEFAULT_LEVEL_TITLES[key.value]), "summary": ""}
                 for key in LEVEL_ORDER
             ],
         },

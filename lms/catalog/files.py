@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 
 from lms.catalog.models import StoredFile
 from lms.core.errors import DomainError
+from lms.core.i18n import number
 from lms.extensions import db
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -149,7 +150,7 @@ def size_label(size: int) -> str:
     """10 Mo, 1,5 Mo, 200 Ko."""
     if size < 1024 * 1024:
         return _("%(n)d Ko", n=size // 1024)
-    megabytes = f"{size / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ",")
+    megabytes = number(size / (1024 * 1024), 1, keep_zeros=False)
     return _("%(n)s Mo", n=megabytes)
 
 

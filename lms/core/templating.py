@@ -3,11 +3,12 @@
 from datetime import datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from lms.catalog.models import LevelKey, Lever
+from lms.core.i18n import figures, number, percent
 from lms.core.typography import french_spacing
 
 LEVER_LABELS = {
@@ -35,7 +36,8 @@ def _date(value: datetime | None) -> str:
 
 
 def _datetime(value: datetime | None) -> str:
-    return format_datetime(value, "d MMMM yyyy 'à' HH:mm") if value else ""
+    # The pattern is a message: each language orders day, month and hour its own way.
+    return format_datetime(value, gettext("d MMMM yyyy 'à' HH:mm")) if value else ""
 
 
 def _duration(minutes: int) -> str:
@@ -58,6 +60,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(_datetime, "datetime")
     app.add_template_filter(_duration, "duration")
     app.add_template_filter(_typo, "typo")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(number, "number")
+    app.add_template_filter(figures, "figures")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(LEVER_LABELS, "lever_labels")
     app.add_template_global(LEVEL_LABELS, "level_labels")

@@ -14,11 +14,13 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from lms.core.i18n import N_
 from lms.extensions import db
 from lms.jobs.runner import Job, daily_key, run_job, slot_key, weekly_key
 from lms.mail.operations import deliver_pending
 from lms.networks.digests import send_digests
 from lms.networks.reminders import send_reminders
+from lms.privacy.retention import apply_retention
 from lms.xapi.forwarding.cli import SOCKET_TIMEOUT
 from lms.xapi.forwarding.operations import forward_pending
 
@@ -43,14 +45,14 @@ def jobs() -> list[Job]:
     return [
         Job(
             id="learner-reminders",
-            description="Rappel aux apprenants inactifs (au plus un par semaine)",
+            description=N_("Rappel aux apprenants inactifs (au plus un par semaine)"),
             run=send_reminders,
             due_key=daily_key,
             trigger={"trigger": "cron", "hour": 9, "minute": 30, "timezone": timezone},
         ),
         Job(
             id="weekly-digests",
-            description="Point hebdomadaire aux responsables et formateurs des cohortes",
+            description=N_("Point hebdomadaire aux responsables et formateurs des cohortes"),
             run=send_digests,
             due_key=weekly_key,
             trigger={
@@ -63,7 +65,7 @@ def jobs() -> list[Job]:
         ),
         Job(
             id="xapi-forwarding",
-            description="Renvoi des déclarations vers le LRS extérieur",
+            description=N_("Renvoi des déclarations vers le LRS extérieur"),
             run=_forward,
             due_key=slot_key(FORWARDING_INTERVAL_SECONDS),
             trigger={"trigger": "interval", "seconds": FORWARDING_INTERVAL_SECONDS},
@@ -72,10 +74,18 @@ def jobs() -> list[Job]:
         ),
         Job(
             id="mail-retry",
-            description="Nouvel essai des e-mails en échec",
+            description=N_("Nouvel essai des e-mails en échec"),
             run=_retry_mail,
             due_key=slot_key(MAIL_RETRY_SECONDS),
             trigger={"trigger": "interval", "seconds": MAIL_RETRY_SECONDS},
+            commits_itself=True,
+        ),
+        Job(
+            id="account-retention",
+            description="Avertissement puis suppression des comptes d'apprenants inactifs",
+            run=apply_retention,
+            due_key=daily_key,
+            trigger={"trigger": "cron", "hour": 3, "minute": 15, "timezone": timezone},
             commits_itself=True,
         ),
     ]

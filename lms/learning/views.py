@@ -18,7 +18,7 @@ from lms.learning.operations import (
     require_unlocked,
     submit_quiz,
 )
-from lms.progress.queries import load_parcours, parcours_state
+from lms.progress.queries import load_module_page, load_parcours, parcours_state
 
 bp = Blueprint("learning", __name__)
 
@@ -77,6 +77,7 @@ def module(slug: str, module_slug: str):
     module = _module_or_404(parcours, module_slug)
     state = parcours_state(parcours, _enrollment(parcours))
     module_state = require_unlocked(state, module)
+    load_module_page(module)
     return render_template(
         "learning/module.html", state=state, module_state=module_state, form=EmptyForm()
     )

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from lms.accounts.models import User
+from lms.core.i18n import percent
 from lms.extensions import db
 from lms.mail.models import MailKind, MailOptOut
 from lms.mail.operations import queue_mail
@@ -78,7 +79,7 @@ def _section(cohort: Cohort, now: datetime) -> str:
                 why.append(_("quiz échoué 3 fois"))
             if "no_progress" in row.stuck_reasons:
                 why.append(_("sans progression"))
-            lines.append(f"  - {row.name} ({row.percent} %) : {', '.join(why)}")
+            lines.append(f"  - {row.name} ({percent(row.percent)}) : {', '.join(why)}")
         if stuck_total > len(stuck):
             lines.append(_("  … et %(n)d autres.", n=stuck_total - len(stuck)))
     else:

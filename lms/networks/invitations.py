@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from lms.accounts.models import User
-from lms.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
+from lms.accounts.operations import set_password
 from lms.core.db import utcnow
 from lms.core.errors import DomainError
 from lms.extensions import db
@@ -122,13 +122,10 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
     problem = invitation_problem(invitation)
     if problem is not None:
         raise DomainError(problem)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            _("Le mot de passe doit compter au moins %(n)d caractères.", n=MIN_PASSWORD_LENGTH)
-        )
     user = invitation.user
     now = utcnow()
-    user.password_hash = hash_password(password)
+    # As any password change: sessions opened with an earlier password end.
+    set_password(user, password)
     user.last_login_at = now
     db.session.execute(
         sa.update(Invitation)

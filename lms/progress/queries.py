@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload, undefer
 
 from lms.catalog.models import Level, Module, Parcours, Quiz
 from lms.extensions import db
@@ -125,18 +125,46 @@ class ParcoursState:
 
 
 def load_parcours(slug: str) -> Parcours | None:
-    """A published parcours with its levels, modules and quizzes loaded in a few queries."""
-    return _load(sa.select(Parcours).where(Parcours.slug == slug, Parcours.is_published.is_(True)))
+    """A published parcours as learners see it: levels, modules and quizzes in one query.
+
+    One query joining the four tables (a row per module) costs less than one query per
+    table: the tree is small. The modules' bodies and resources are left out (a list of
+    modules shows neither): the module page loads its own with `load_module_page`.
+    """
+    return (
+        db.session.scalars(
+            sa.select(Parcours)
+            .where(Parcours.slug == slug, Parcours.is_published.is_(True))
+            .options(
+                joinedload(Parcours.levels)
+                .joinedload(Level.modules)
+                .options(
+                    defer(Module.body_markdown),
+                    defer(Module.body_html),
+                    joinedload(Module.quiz),
+                )
+            )
+        )
+        .unique()
+        .one_or_none()
+    )
+
+
+def load_module_page(module: Module) -> Module:
+    """The module with what its page shows besides the tree: its body and its resources."""
+    return db.session.scalars(
+        sa.select(Module)
+        .where(Module.id == module.id)
+        .options(undefer(Module.body_html), selectinload(Module.resources))
+    ).one()
 
 
 def load_any_parcours(slug: str) -> Parcours | None:
-    """The same, published or not (for its editors)."""
-    return _load(sa.select(Parcours).where(Parcours.slug == slug))
-
-
-def _load(query: sa.Select) -> Parcours | None:
+    """A parcours, published or not, with everything its editors and exports read."""
     return db.session.scalar(
-        query.options(
+        sa.select(Parcours)
+        .where(Parcours.slug == slug)
+        .options(
             selectinload(Parcours.levels)
             .selectinload(Level.modules)
             .options(selectinload(Module.quiz), selectinload(Module.resources))

@@ -47,19 +47,43 @@ class StatementRows:
     activities: list[tuple[str, str, bool]] = field(default_factory=list)  # id, activity, direct
 
 
-def insert_statements(rows: StatementRows, *, outbox: bool) -> dict[str, int]:
+def insert_statements(
+    rows: StatementRows, *, outbox: bool, skip_stored: bool = False
+) -> dict[str, int]:
     """Insert the statements, their agent and activity index rows and, if `outbox`, their
     forwarding outbox items; returns each statement's sequence number by id. Statements
-    are numbered in the order given."""
+    are numbered in the order given.
+
+    With `skip_stored`, a statement whose id is already stored is left out (it is missing
+    from the result) instead of violating the unique index."""
     if not rows.statements:
         return {}
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        return _insert_postgresql(connection, rows, outbox)
-    return _insert_generic(connection, rows, outbox)
+        return _insert_postgresql(connection, rows, outbox, skip_stored)
+    if skip_stored:
+        rows = _without_stored(connection, rows)
+    return _insert_generic(connection, rows, outbox) if rows.statements else {}
 
 
-def _insert_postgresql(connection: sa.Connection, rows: StatementRows, outbox: bool) -> dict:
+def _without_stored(connection: sa.Connection, rows: StatementRows) -> StatementRows:
+    # SQLite: writers hold the database lock from their first statement (BEGIN IMMEDIATE),
+    # so nothing can be stored between this look and the insert.
+    table = Statement.__table__
+    ids = [row["id"] for row in rows.statements]
+    stored = set(connection.execute(sa.select(table.c.id).where(table.c.id.in_(ids))).scalars())
+    if not stored:
+        return rows
+    return StatementRows(
+        statements=[row for row in rows.statements if row["id"] not in stored],
+        agents=[item for item in rows.agents if item[0] not in stored],
+        activities=[item for item in rows.activities if item[0] not in stored],
+    )
+
+
+def _insert_postgresql(
+    connection: sa.Connection, rows: StatementRows, outbox: bool, skip_stored: bool
+) -> dict:
     columns = ", ".join(f'"{name}"' for name in STATEMENT_COLUMNS)
     # %b: binary parameters (the text format escapes each array element with a regex).
     unnested = ", ".join(f"%b::{array}" for array in STATEMENT_COLUMNS.values())
@@ -72,6 +96,9 @@ def _insert_postgresql(connection: sa.Connection, rows: StatementRows, outbox: b
         if outbox
         else ""
     )
+    # ON CONFLICT waits for a concurrent transaction storing the same id, then skips it:
+    # the caller compares what is stored with what was sent.
+    on_conflict = "ON CONFLICT (id) DO NOTHING" if skip_stored else ""
     # WITH ORDINALITY … ORDER BY: the sequence numbers follow the order given.
     sql = f"""
         WITH stored AS (
@@ -79,6 +106,7 @@ def _insert_postgresql(connection: sa.Connection, rows: StatementRows, outbox: b
             SELECT {selected}
             FROM unnest({unnested}) WITH ORDINALITY AS s({columns}, position)
             ORDER BY s.position
+            {on_conflict}
             RETURNING seq, id
         ), agents AS (
             INSERT INTO statement_agents (statement_seq, agent_key, is_direct)

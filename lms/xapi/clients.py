@@ -4,6 +4,8 @@ import enum
 import hashlib
 import hmac
 import secrets
+import time
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
@@ -55,18 +57,56 @@ def create_client(
     return client, secret
 
 
-def authenticate_client(key: str, secret: str) -> LRSClient | None:
+@dataclass(frozen=True)
+class ClientIdentity:
+    """What a request needs to know of the client that sent it: kept between requests."""
+
+    id: int
+    name: str
+    key: str
+    scopes: tuple[str, ...]
+
+
+def authenticate_client(key: str, secret: str) -> ClientIdentity | None:
+    """The active client with these credentials, or None.
+
+    Outside tools send a request per statement or batch, each with the same credentials:
+    a client checked in the last CLIENT_CACHE_SECONDS is taken from this process's memory
+    instead of the database. A client deactivated here is forgotten at once; other
+    processes refuse it within those seconds.
+    """
+    digest = _digest(secret)
+    cache = _cache()
+    cached = cache.get(key)
+    if cached is not None:
+        expires, cached_digest, identity = cached
+        if time.monotonic() < expires and hmac.compare_digest(cached_digest, digest):
+            return identity
     client = db.session.scalar(sa.select(LRSClient).where(LRSClient.key == key))
     # Compare even for an unknown key, so that timing tells nothing.
     expected = client.secret_sha256 if client is not None else _digest(secrets.token_hex(8))
-    if not hmac.compare_digest(expected, _digest(secret)):
+    if not hmac.compare_digest(expected, digest):
         return None
     if client is None or not client.is_active:
         return None
-    return client
+    identity = ClientIdentity(client.id, client.name, client.key, tuple(client.scopes))
+    lifetime = current_app.config["CLIENT_CACHE_SECONDS"]
+    if lifetime > 0:
+        cache[key] = (time.monotonic() + lifetime, digest, identity)
+    return identity
 
 
-def has_scope(client: LRSClient, needed: Scope) -> bool:
+def forget_client(key: str) -> None:
+    """Drop a client from this process's cache (after its deactivation)."""
+    _cache().pop(key, None)
+
+
+def _cache() -> dict[str, tuple[float, str, ClientIdentity]]:
+    # One per app, so that apps on other databases (tests, benches) never share entries.
+    return current_app.extensions.setdefault("lrs_client_cache", {})
+
+
+def has_scope(client: ClientIdentity, needed: Scope) -> bool:
     granted = set(client.scopes)
     if Scope.ALL in granted or needed in granted:
         return True
@@ -74,7 +114,7 @@ def has_scope(client: LRSClient, needed: Scope) -> bool:
     return needed == Scope.STATEMENTS_READ_MINE and Scope.STATEMENTS_READ in granted
 
 
-def client_authority(client: LRSClient) -> dict:
+def client_authority(client: ClientIdentity) -> dict:
     """The authority of the statements a client stores: an agent the client stands for."""
     return {
         "objectType": "Agent",

@@ -32,7 +32,8 @@ class Statement(db.Model):
         sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
     )
     id: Mapped[str] = mapped_column(sa.String(36), unique=True)
-    actor_key: Mapped[str] = mapped_column(sa.String(600), index=True)
+    # Not indexed: the agent filters go through `statement_agents`.
+    actor_key: Mapped[str] = mapped_column(sa.String(600))
     # Set when the actor is one of our accounts, for per-learner queries.
     user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True

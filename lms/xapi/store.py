@@ -31,31 +31,38 @@ from lms.progress.projection import (
 )
 from lms.xapi import bulk, vocabulary
 from lms.xapi import statements as build
-from lms.xapi.clients import client_authority
+from lms.xapi.clients import ClientIdentity, client_authority
 from lms.xapi.forwarding.operations import forwarding_is_on
 from lms.xapi.ids import parse_activity_iri
 from lms.xapi.index import agent_key as actor_key
 from lms.xapi.index import involved_activities, involved_agents
-from lms.xapi.models import LRSClient, Statement
+from lms.xapi.models import Statement
 from lms.xapi.statements import XAPI_VERSION, Journey
 
 
 def record_statements(
-    payloads: Iterable[dict], *, client: LRSClient | None = None, ids_checked: bool = False
+    payloads: Iterable[dict],
+    *,
+    client: ClientIdentity | None = None,
+    skip_stored: bool = False,
 ) -> list[Statement]:
     """Store statements and update progress from them; flushes, the caller commits.
 
     `client` is the outside tool that sent them through the API (its agent becomes their
     authority); None means the platform itself. Returns every statement stored, including
     the `completed` and `earned` statements the given ones caused, each after its cause.
-    Raises Conflict if a statement id is already stored; `ids_checked` says the caller
-    has just looked (the API does, to tell a repeat from a conflict), so the store does not
-    look again (the unique index still refuses a statement stored in between).
+    Raises Conflict if a statement id is already stored, unless `skip_stored`: such a
+    statement is then left out, with no effect (the API compares it with the stored one,
+    a repeat being allowed and a different statement refused).
+
+    The statements that move progress are in the session, as the projection reads them;
+    the others, stored in bulk, are returned as plain objects outside it (attaching
+    thousands of them cost more than inserting them).
     """
     cache = ProjectionCache()
     stored: list[Statement] = []
     rows = [_row(payload, client) for payload in payloads]
-    if not ids_checked:
+    if not skip_stored:
         _refuse_stored_ids([row["id"] for row in rows])
     _resolve_users(rows)
     # Statements that cannot move anyone's progress (most of what outside tools send) are
@@ -66,31 +73,34 @@ def record_statements(
         if _is_inert(row):
             inert.append(row)
             continue
-        stored.extend(_insert_many(inert))
+        stored.extend(_insert_many(inert, skip_stored, attach=False))
         inert = []
-        _record_row(row, cache, stored, client)
-    stored.extend(_insert_many(inert))
+        _record_row(row, cache, stored, client, skip_stored)
+    stored.extend(_insert_many(inert, skip_stored, attach=False))
     db.session.flush()
     return stored
 
 
-def _record(
-    payload: dict,
-    cache: ProjectionCache,
-    stored: list[Statement],
-    client: LRSClient | None = None,
-) -> None:
-    """Store one statement the platform derived, and fold it in."""
-    row = _row(payload, client)
-    _refuse_stored_ids([row["id"]])
+def _record(payload: dict, cache: ProjectionCache, stored: list[Statement]) -> None:
+    """Store one statement the platform derived, and fold it in. Its id is new (the
+    platform has just made it), so it is not looked up first: the unique index would
+    refuse the impossible repeat."""
+    row = _row(payload, None)
     _resolve_users([row])
-    _record_row(row, cache, stored, client)
+    _record_row(row, cache, stored, None)
 
 
 def _record_row(
-    row: dict, cache: ProjectionCache, stored: list[Statement], client: LRSClient | None
+    row: dict,
+    cache: ProjectionCache,
+    stored: list[Statement],
+    client: ClientIdentity | None,
+    skip_stored: bool = False,
 ) -> None:
-    statement = _insert_one(row)
+    inserted = _insert_many([row], skip_stored)
+    if not inserted:  # already stored, and skip_stored: it has had its effect
+        return
+    statement = inserted[0]
     stored.append(statement)
     if statement.verb_id == vocabulary.VOIDED.id:
         _void(statement, cache, stored)
@@ -183,16 +193,19 @@ def platform_authority() -> dict:
     }
 
 
-def _row(payload: dict, client: LRSClient | None) -> dict:
+def _row(payload: dict, client: ClientIdentity | None) -> dict:
     """The statement's column values, its payload completed as the LRS stores it."""
     now = utcnow()
     if client is not None:
         payload = {**payload, "authority": client_authority(client)}
     payload = context_activities_as_lists(dict(payload))
     payload["id"] = str(payload.get("id") or uuid.uuid4()).lower()
-    payload.setdefault("timestamp", now.isoformat())
-    payload["stored"] = now.isoformat()
-    payload.setdefault("authority", platform_authority())
+    stored = now.isoformat()
+    if "timestamp" not in payload:
+        payload["timestamp"] = stored
+    payload["stored"] = stored
+    if "authority" not in payload:
+        payload["authority"] = platform_authority()
     payload["version"] = payload.get("version") or XAPI_VERSION
     actor = payload["actor"]
     registration = (payload.get("context") or {}).get("registration")
@@ -254,25 +267,29 @@ def _is_inert(row: dict) -> bool:
     return row["user_id"] is None or parse_activity_iri(row["object_id"]) is None
 
 
-def _insert_one(row: dict) -> Statement:
-    return _insert_many([row])[0]
-
-
-def _insert_many(rows: list[dict]) -> list[Statement]:
+def _insert_many(
+    rows: list[dict], skip_stored: bool = False, *, attach: bool = True
+) -> list[Statement]:
     """Insert statements with their index and outbox rows (see `lms.xapi.bulk`): the ORM's
-    unit of work would cost more than the inserts themselves."""
+    unit of work would cost more than the inserts themselves. With `skip_stored`, those
+    whose id is stored already are left out of the result. With `attach`, the statements
+    returned are in the session, as stored; otherwise they are transient copies (adding
+    one to a session would fail on its id, never store it twice)."""
     if not rows:
         return []
     involved = bulk.StatementRows(statements=rows)
     for row in rows:
         _index(row, involved)
-    seqs = bulk.insert_statements(involved, outbox=forwarding_is_on())
+    seqs = bulk.insert_statements(involved, outbox=forwarding_is_on(), skip_stored=skip_stored)
     statements = []
     for row in rows:
+        if row["id"] not in seqs:
+            continue
         statement = Statement(seq=seqs[row["id"]], **row)
-        # Known to the session as stored, without a second INSERT.
-        make_transient_to_detached(statement)
-        db.session.add(statement)
+        if attach:
+            # Known to the session as stored, without a second INSERT.
+            make_transient_to_detached(statement)
+            db.session.add(statement)
         statements.append(statement)
     return statements
 

@@ -10,7 +10,7 @@ from lms.accounts.models import Role
 from lms.accounts.permissions import role_required
 from lms.core.errors import DomainError
 from lms.extensions import db
-from lms.xapi.clients import create_client
+from lms.xapi.clients import create_client, forget_client
 from lms.xapi.forms import SCOPE_LABELS, LRSClientForm
 from lms.xapi.forwarding.operations import backlog, current_state
 from lms.xapi.models import LRSClient
@@ -59,6 +59,7 @@ def toggle(client_id: int):
         abort(400)
     client.is_active = not client.is_active
     db.session.commit()
+    forget_client(client.key)
     flash(_("Client réactivé.") if client.is_active else _("Client désactivé."), "success")
     return redirect(url_for("lrs_admin.clients"))
 

@@ -119,14 +119,33 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh browser context (no cookies) on the live server, in French."""
+def csp_violations() -> list[str]:
+    """What the browser refused under the Content-Security-Policy during a test."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations):
+    """A fresh browser context (no cookies) on the live server, in French.
+
+    A CSP violation breaks a page silently (a script that does not run, a style not
+    applied): the browser reports it on the console, and the test fails on it.
+    """
     context = browser.new_context(
         base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    page.on(
+        "console",
+        lambda message: (
+            csp_violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     try:
         yield page
     finally:
         context.close()
+    assert not csp_violations, f"Content-Security-Policy violations: {csp_violations}"

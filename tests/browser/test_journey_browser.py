@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from lms.accounts.models import User
 from lms.extensions import db
+from lms.mail.models import MailMessage
 from lms.progress.operations import replay_progress
 from lms.progress.queries import load_parcours
 from lms.xapi import vocabulary as verbs
@@ -35,6 +36,24 @@ class ModuleData:
     slug: str
     title: str
     questions: list[QuestionData]
+
+
+def confirmation_path(app, email: str) -> str:
+    """The account activation link of the registration mail sent to `email`."""
+    with app.app_context():
+        body = db.session.scalar(
+            sa.select(MailMessage.body_text)
+            .where(MailMessage.recipient == email)
+            .order_by(MailMessage.id.desc())
+        )
+        db.session.remove()
+    return "/inscription/" + body.split("/inscription/")[1].split()[0]
+
+
+def log_in(page: Page, email: str) -> None:
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
 
 
 def first_modules(app, count: int) -> list[ModuleData]:
@@ -115,8 +134,12 @@ def test_new_learner_registers_enrols_fails_then_passes_first_quiz(
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Créer mon compte").click()
-    expect(page).to_have_url(re.compile(re.escape(parcours_path) + "$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
+    # The link in the mail activates the account; logging in goes back to the parcours.
+    page.goto(confirmation_path(live_server.app, EMAIL))
     expect(page.get_by_role("status")).to_contain_text(f"Bienvenue {NAME}")
+    log_in(page, EMAIL)
+    expect(page).to_have_url(re.compile(re.escape(parcours_path) + "$"))
 
     page.get_by_role("button", name="S'inscrire au parcours").click()
     expect(page.get_by_role("status")).to_contain_text("Vous êtes inscrit au parcours")
@@ -195,6 +218,8 @@ def test_learner_completes_the_first_level_and_the_second_unlocks(page: Page, li
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Créer mon compte").click()
+    page.goto(confirmation_path(live_server.app, "sacha.lemoine@example.org"))
+    log_in(page, "sacha.lemoine@example.org")
     page.goto(parcours_path)
     page.get_by_role("button", name="S'inscrire au parcours").click()
     level_two = page.locator("section.level").nth(1)

@@ -30,7 +30,7 @@ def quiz_with(question: str) -> str:
             "  - {id: q1, type: ordering, prompt: P, explanation: E,\n"
             "     items: [{id: a, text: A}, {id: a, text: B}]}\n",
             "questions[0].items",
-            "identifiant de élément en double : a",
+            "identifiant d'élément en double : a",
         ),
         (
             "  - {id: q1, type: numeric, prompt: P, explanation: E}\n",

@@ -5,6 +5,8 @@ import json
 import re
 
 from lms.accounts.models import Role
+from lms.xapi.clients import create_client
+from lms.xapi.models import LRSClient
 from tests.learning.helpers import page
 
 V = {"X-Experience-API-Version": "1.0.3"}
@@ -79,3 +81,49 @@ def test_create_lrs_client_command(runner, db_session):
     assert re.search(r"^secret: +\S+$", result.output, re.M)
     bad = runner.invoke(args=["lms", "create-lrs-client", "--name", " "])
     assert bad.exit_code != 0
+
+
+def test_a_remembered_client_still_needs_its_secret(app, client, db_session):
+    """Workers remember a checked client for a few seconds: only with the same secret."""
+    assert app.config["CLIENT_CACHE_SECONDS"] > 0
+    lrs_client, secret = create_client("Outil", ["statements/write"])
+    db_session.commit()
+
+    def post(password: str) -> int:
+        return client.post(
+            "/xapi/statements",
+            data=json.dumps(STATEMENT),
+            headers=basic(lrs_client.key, password),
+            content_type="application/json",
+        ).status_code
+
+    assert post(secret) == 200
+    assert post(secret + "x") == 401
+    assert post("") == 401
+    assert post(secret) == 200
+
+
+def test_a_deactivated_client_is_refused_by_other_workers_once_its_cache_expires(
+    app, client, db_session
+):
+    """Another worker's deactivation reaches this one when the remembered entry expires."""
+    lrs_client, secret = create_client("Outil", ["statements/write"])
+    db_session.commit()
+    headers = basic(lrs_client.key, secret)
+
+    def post() -> int:
+        return client.post(
+            "/xapi/statements",
+            data=json.dumps(STATEMENT),
+            headers=headers,
+            content_type="application/json",
+        ).status_code
+
+    assert post() == 200
+    # Deactivated behind this process's back, as another worker's admin page would.
+    db_session.get(LRSClient, lrs_client.id).is_active = False
+    db_session.commit()
+    assert post() == 200  # still remembered here
+    entry = app.extensions["lrs_client_cache"][lrs_client.key]
+    app.extensions["lrs_client_cache"][lrs_client.key] = (0.0, *entry[1:])  # expired
+    assert post() == 401

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 
 from lms.catalog.files import FileRejectedError, FileType, check_file
@@ -21,21 +23,21 @@ BANK_NAME = "banque.yaml"
 QUIZ_SUFFIXES = (".yaml", ".yml")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$\r?\n?", re.DOTALL | re.MULTILINE)
 
-# Pydantic's messages are English and generic; authors read French.
+# Pydantic's messages are generic; authors read theirs in the platform's languages.
 MESSAGES = {
-    "extra_forbidden": "champ inconnu",
-    "missing": "champ obligatoire manquant",
-    "string_too_short": "ne doit pas être vide",
-    "too_short": "ne doit pas être vide",
-    "string_pattern_mismatch": "format invalide",
-    "string_type": "doit être un texte",
-    "int_type": "doit être un nombre entier",
-    "int_parsing": "doit être un nombre entier",
-    "bool_type": "doit valoir true ou false",
-    "bool_parsing": "doit valoir true ou false",
-    "list_type": "doit être une liste",
-    "model_type": "doit être un ensemble de champs (clé: valeur)",
-    "model_attributes_type": "doit être un ensemble de champs (clé: valeur)",
+    "extra_forbidden": _l("champ inconnu"),
+    "missing": _l("champ obligatoire manquant"),
+    "string_too_short": _l("ne doit pas être vide"),
+    "too_short": _l("ne doit pas être vide"),
+    "string_pattern_mismatch": _l("format invalide"),
+    "string_type": _l("doit être un texte"),
+    "int_type": _l("doit être un nombre entier"),
+    "int_parsing": _l("doit être un nombre entier"),
+    "bool_type": _l("doit valoir true ou false"),
+    "bool_parsing": _l("doit valoir true ou false"),
+    "list_type": _l("doit être une liste"),
+    "model_type": _l("doit être un ensemble de champs (clé: valeur)"),
+    "model_attributes_type": _l("doit être un ensemble de champs (clé: valeur)"),
 }
 
 
@@ -89,8 +91,12 @@ def read_packages(paths: list[Path]) -> list[PackageSource]:
                     _display(package.path / MANIFEST_NAME),
                     package.manifest_source.line_of(("slug",)),
                     "slug",
-                    f"slug « {slug} » déjà utilisé par {_display(first.path / MANIFEST_NAME)}"
-                    f":{first.manifest_source.line_of(('slug',))}",
+                    _(
+                        "slug « %(slug)s » déjà utilisé par %(where)s",
+                        slug=slug,
+                        where=f"{_display(first.path / MANIFEST_NAME)}"
+                        f":{first.manifest_source.line_of(('slug',))}",
+                    ),
                 )
             )
     if errors:
@@ -103,10 +109,10 @@ def read_package(path: Path) -> PackageSource:
     errors: list[LoadError] = []
     manifest_path = path / MANIFEST_NAME
     if not path.is_dir():
-        raise PackageError([LoadError(_display(path), None, None, "dossier introuvable")])
+        raise PackageError([LoadError(_display(path), None, None, _("dossier introuvable"))])
     if not manifest_path.is_file():
         raise PackageError(
-            [LoadError(_display(manifest_path), None, None, "manifeste introuvable")]
+            [LoadError(_display(manifest_path), None, None, _("manifeste introuvable"))]
         )
     manifest = _load_yaml_model(manifest_path, ManifestSpec, errors)
     if manifest is None:
@@ -125,7 +131,7 @@ def read_package(path: Path) -> PackageSource:
                         _display(manifest_path),
                         manifest_source.line_of(where),
                         _dotted(where),
-                        f"module « {slug} » listé deux fois",
+                        _("module « %(slug)s » listé deux fois", slug=slug),
                     )
                 )
                 continue
@@ -137,7 +143,11 @@ def read_package(path: Path) -> PackageSource:
                         _display(manifest_path),
                         manifest_source.line_of(where),
                         _dotted(where),
-                        f"module « {slug} » listé mais fichier {_display(module_path)} absent",
+                        _(
+                            "module « %(slug)s » listé mais fichier %(file)s absent",
+                            slug=slug,
+                            file=_display(module_path),
+                        ),
                     )
                 )
                 continue
@@ -154,12 +164,18 @@ def read_package(path: Path) -> PackageSource:
                 continue
             slug = quiz_path.stem
             if slug not in listed:
-                message = (
-                    f"aucun module « {slug} » dans {MANIFEST_NAME} "
-                    "(un quiz porte le nom de son module)"
+                message = _(
+                    "aucun module « %(slug)s » dans %(manifest)s "
+                    "(un quiz porte le nom de son module)",
+                    slug=slug,
+                    manifest=MANIFEST_NAME,
                 )
             elif slug in quizzes:
-                message = f"le module « {slug} » a déjà un quiz : {_display(quizzes[slug])}"
+                message = _(
+                    "le module « %(slug)s » a déjà un quiz : %(file)s",
+                    slug=slug,
+                    file=_display(quizzes[slug]),
+                )
             else:
                 quizzes[slug] = quiz_path
                 continue
@@ -185,14 +201,20 @@ def _check_draws(package: PackageSource, errors: list[LoadError]) -> None:
         wanted = set(quiz.draw.levers)
         available = [q for q in bank if not wanted or wanted & set(q.levers)]
         if len(available) < quiz.draw.count:
-            levers = ", ".join(sorted(lever.value for lever in wanted)) or "tous leviers"
+            levers = ", ".join(sorted(lever.value for lever in wanted)) or _("tous leviers")
             errors.append(
                 LoadError(
                     _display(module.quiz_path or package.path),
                     None,
                     "draw.count",
-                    f"le tirage demande {quiz.draw.count} question(s) mais {BANK_NAME} n'en "
-                    f"a que {len(available)} pour : {levers}",
+                    _(
+                        "le tirage demande %(count)d question(s) mais %(bank)s n'en a que "
+                        "%(available)d pour : %(levers)s",
+                        count=quiz.draw.count,
+                        bank=BANK_NAME,
+                        available=len(available),
+                        levers=levers,
+                    ),
                 )
             )
 
@@ -208,7 +230,12 @@ def _read_files(package: PackageSource, errors: list[LoadError]) -> None:
             where = f"resources[{index}].file"
             if not file_path.is_file():
                 errors.append(
-                    LoadError(_display(module_path), None, where, f"fichier {resource.file} absent")
+                    LoadError(
+                        _display(module_path),
+                        None,
+                        where,
+                        _("fichier %(file)s absent", file=resource.file),
+                    )
                 )
                 continue
             data = file_path.read_bytes()
@@ -229,16 +256,16 @@ def _read_module(
     match = _FRONT_MATTER.match(text)
     if match is None:
         if text.partition("\n")[0].rstrip() == "---":
-            message = "en-tête YAML non fermé (ajoutez une ligne --- après l'en-tête)"
+            message = _("en-tête YAML non fermé (ajoutez une ligne --- après l'en-tête)")
         else:
-            message = "en-tête YAML absent (le fichier doit commencer par ---)"
+            message = _("en-tête YAML absent (le fichier doit commencer par ---)")
         errors.append(LoadError(_display(path), 1, None, message))
         return None
     front = _validate_yaml(path, match.group(1), ModuleFrontMatter, errors, first_line=2)
     body = text[match.end() :]
     if not body.strip():
         body_line = text.count("\n", 0, match.end()) + 1
-        errors.append(LoadError(_display(path), body_line, None, "le module n'a pas de contenu"))
+        errors.append(LoadError(_display(path), body_line, None, _("le module n'a pas de contenu")))
     quiz = None
     found_quiz_path = None
     for suffix in QUIZ_SUFFIXES:
@@ -274,17 +301,24 @@ def _validate_yaml(
         source = parse_yaml(text, first_line=first_line)
     except YamlSyntaxError as error:
         errors.append(
-            LoadError(_display(path), error.line, None, f"YAML invalide : {error.message}")
+            LoadError(
+                _display(path),
+                error.line,
+                None,
+                _("YAML invalide : %(error)s", error=error.message),
+            )
         )
         return None
     found = len(errors)
     for key_path, line in source.duplicate_keys:
-        errors.append(LoadError(_display(path), line, _dotted(key_path), "champ présent deux fois"))
+        errors.append(
+            LoadError(_display(path), line, _dotted(key_path), _("champ présent deux fois"))
+        )
     if not isinstance(source.data, dict):
         message = (
-            "le document est vide"
+            _("le document est vide")
             if source.data is None
-            else "le document doit être un ensemble de champs (clé: valeur)"
+            else _("le document doit être un ensemble de champs (clé: valeur)")
         )
         errors.append(LoadError(_display(path), first_line, None, message))
         return None
@@ -300,14 +334,19 @@ def _pydantic_errors(path: Path, source: YamlSource, error: ValidationError) -> 
     result = []
     for detail in error.errors(include_url=False):
         loc = tuple(part for part in detail["loc"] if not _is_tag(part))
-        message = MESSAGES.get(detail["type"])
+        known = MESSAGES.get(detail["type"])
+        message = None if known is None else str(known)
         if message is None:
             message = str(detail["msg"]).removeprefix("Value error, ")
         elif detail["type"] in {"string_pattern_mismatch", "literal_error", "enum"}:
             message = f"{message} : {detail['msg']}"
         if detail["type"] in {"literal_error", "enum"}:
             expected = detail.get("ctx", {}).get("expected", "")
-            message = f"valeur « {detail.get('input')} » non admise ; attendu : {expected}"
+            message = _(
+                "valeur « %(value)s » non admise ; attendu : %(expected)s",
+                value=detail.get("input"),
+                expected=expected,
+            )
         result.append(LoadError(_display(path), source.line_of(loc), _dotted(loc) or None, message))
     return result
 
@@ -322,7 +361,9 @@ def _read_text(path: Path, errors: list[LoadError]) -> str | None:
         data = path.read_bytes()
     except OSError as error:
         errors.append(
-            LoadError(_display(path), None, None, f"lecture impossible ({error.strerror})")
+            LoadError(
+                _display(path), None, None, _("lecture impossible (%(why)s)", why=error.strerror)
+            )
         )
         return None
     try:
@@ -335,8 +376,11 @@ def _read_text(path: Path, errors: list[LoadError]) -> str | None:
                 _display(path),
                 line,
                 None,
-                f"fichier non UTF-8 : octet 0x{data[error.start]:02x} invalide "
-                "(enregistrez le fichier en UTF-8)",
+                _(
+                    "fichier non UTF-8 : octet 0x%(byte)02x invalide "
+                    "(enregistrez le fichier en UTF-8)",
+                    byte=data[error.start],
+                ),
             )
         )
         return None

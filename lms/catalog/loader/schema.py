@@ -6,6 +6,7 @@ docs/course-format.md is the human description of the same format; keep them tog
 import math
 from typing import Annotated, Literal
 
+from flask_babel import gettext as _
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -69,8 +70,12 @@ class ManifestSpec(Spec):
         expected = [key.value for key in LEVEL_ORDER]
         if keys != expected:
             raise ValueError(
-                f"il faut exactement trois niveaux, dans l'ordre {', '.join(expected)} "
-                f"(reçu : {', '.join(keys) or 'aucun'})"
+                _(
+                    "il faut exactement trois niveaux, dans l'ordre %(expected)s "
+                    "(reçu : %(given)s)",
+                    expected=", ".join(expected),
+                    given=", ".join(keys) or _("aucun"),
+                )
             )
         return levels
 
@@ -86,7 +91,7 @@ class ResourceSpec(Spec):
     @model_validator(mode="after")
     def url_or_file(self) -> "ResourceSpec":
         if (self.url is None) == (self.file is None):
-            raise ValueError("une ressource a soit un « url », soit un « file » (fichiers/…)")
+            raise ValueError(_("une ressource a soit un « url », soit un « file » (fichiers/…)"))
         return self
 
 
@@ -114,11 +119,12 @@ class ItemSpec(Spec):
     text: Text
 
 
-def _unique_ids(values: list, what: str) -> None:
+def _unique_ids(values: list, message: str) -> None:
+    """`message` names the duplicated ids with %(ids)s."""
     ids = [value.id for value in values]
     duplicates = sorted({value_id for value_id in ids if ids.count(value_id) > 1})
     if duplicates:
-        raise ValueError(f"identifiant de {what} en double : {', '.join(duplicates)}")
+        raise ValueError(message % {"ids": ", ".join(duplicates)})
 
 
 class QuestionSpec(Spec):
@@ -143,12 +149,17 @@ class QuestionSpec(Spec):
         if parts is None:
             return parts
         if len(parts) < 2:
-            raise ValueError(f"il faut au moins deux éléments (ici {len(parts)})")
-        _unique_ids(parts, "paire" if info.field_name == "pairs" else "élément")
+            raise ValueError(_("il faut au moins deux éléments (ici %(n)d)", n=len(parts)))
+        _unique_ids(
+            parts,
+            _("identifiant de paire en double : %(ids)s")
+            if info.field_name == "pairs"
+            else _("identifiant d'élément en double : %(ids)s"),
+        )
         if info.field_name == "pairs":
             rights = [pair.right for pair in parts]
             if len(set(rights)) != len(rights):
-                raise ValueError("deux paires ont le même texte de droite")
+                raise ValueError(_("deux paires ont le même texte de droite"))
         return parts
 
     @field_validator("choices")
@@ -162,17 +173,24 @@ class QuestionSpec(Spec):
         if choices is None or kind not in CHOICE_TYPES:
             return choices
         if len(choices) < 2:
-            raise ValueError(f"une question {kind} doit proposer au moins deux choix")
+            raise ValueError(
+                _("une question %(type)s doit proposer au moins deux choix", type=kind)
+            )
         ids = [choice.id for choice in choices]
         duplicates = sorted({choice_id for choice_id in ids if ids.count(choice_id) > 1})
         if duplicates:
-            raise ValueError(f"identifiant de choix en double : {', '.join(duplicates)}")
+            raise ValueError(
+                _("identifiant de choix en double : %(ids)s", ids=", ".join(duplicates))
+            )
         correct = sum(choice.correct for choice in choices)
         if correct == 0:
-            raise ValueError("aucune bonne réponse (ajoutez « correct: true » à un choix)")
+            raise ValueError(_("aucune bonne réponse (ajoutez « correct: true » à un choix)"))
         if kind == QuestionType.SINGLE_CHOICE and correct != 1:
             raise ValueError(
-                f"une question single_choice a exactement une bonne réponse (ici {correct})"
+                _(
+                    "une question single_choice a exactement une bonne réponse (ici %(n)d)",
+                    n=correct,
+                )
             )
         return choices
 
@@ -183,21 +201,28 @@ class QuestionSpec(Spec):
         given = {name for name in fields if getattr(self, name) is not None}
         if given - expected:
             raise ValueError(
-                f"une question {self.type} n'a pas de « {', '.join(sorted(given - expected))} »"
-                f" (champs attendus : {', '.join(sorted(expected))})"
+                _(
+                    "une question %(type)s n'a pas de « %(fields)s » (champs attendus : "
+                    "%(expected)s)",
+                    type=self.type,
+                    fields=", ".join(sorted(given - expected)),
+                    expected=", ".join(sorted(expected)),
+                )
             )
         if self.type == QuestionType.TRUE_FALSE and not isinstance(self.answer, bool):
-            raise ValueError("une question true_false doit avoir « answer: true » ou « false »")
+            raise ValueError(_("une question true_false doit avoir « answer: true » ou « false »"))
         if self.type == QuestionType.NUMERIC and (
             self.answer is None or isinstance(self.answer, bool) or not math.isfinite(self.answer)
         ):
-            raise ValueError("une question numeric doit avoir un « answer » numérique")
+            raise ValueError(_("une question numeric doit avoir un « answer » numérique"))
         if self.type in CHOICE_TYPES and self.choices is None:
-            raise ValueError(f"une question {self.type} doit proposer au moins deux choix")
+            raise ValueError(
+                _("une question %(type)s doit proposer au moins deux choix", type=self.type)
+            )
         if self.type == QuestionType.MATCHING and self.pairs is None:
-            raise ValueError("une question matching doit avoir des « pairs » (left, right)")
+            raise ValueError(_("une question matching doit avoir des « pairs » (left, right)"))
         if self.type == QuestionType.ORDERING and self.items is None:
-            raise ValueError("une question ordering doit avoir des « items » dans le bon ordre")
+            raise ValueError(_("une question ordering doit avoir des « items » dans le bon ordre"))
         return self
 
     def stored_choices(self) -> list[dict]:
@@ -230,7 +255,9 @@ def _check_question_ids(questions: list[QuestionSpec]) -> list[QuestionSpec]:
     ids = [question.id for question in questions]
     duplicates = sorted({qid for qid in ids if ids.count(qid) > 1})
     if duplicates:
-        raise ValueError(f"identifiant de question en double : {', '.join(duplicates)}")
+        raise ValueError(
+            _("identifiant de question en double : %(ids)s", ids=", ".join(duplicates))
+        )
     return questions
 
 
@@ -251,7 +278,7 @@ class QuizSpec(Spec):
     def has_questions(self) -> "QuizSpec":
         if not self.questions and self.draw is None:
             raise ValueError(
-                "un quiz a au moins une question, ou un tirage (« draw ») dans la banque"
+                _("un quiz a au moins une question, ou un tirage (« draw ») dans la banque")
             )
         return self
 
@@ -267,6 +294,9 @@ class BankSpec(Spec):
         untagged = [question.id for question in questions if not question.levers]
         if untagged:
             raise ValueError(
-                f"chaque question de la banque a au moins un levier (sans : {', '.join(untagged)})"
+                _(
+                    "chaque question de la banque a au moins un levier (sans : %(ids)s)",
+                    ids=", ".join(untagged),
+                )
             )
         return _check_question_ids(questions)

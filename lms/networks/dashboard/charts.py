@@ -5,17 +5,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from lms.catalog.models import Lever, Module
-from lms.certificates.models import Certificate
 from lms.extensions import db
 from lms.networks.dashboard.learners import (
-    SCORE_BUCKETS,
     LearnerRow,
+    ModuleCounts,
     Scope,
     all_learners,
     cohort_enrollments,
 )
-from lms.networks.models import CohortMember
-from lms.progress.models import LevelProgress, ModuleProgress
+from lms.progress.models import LevelProgress
 
 
 @dataclass
@@ -58,18 +56,13 @@ def funnel(scope: Scope, stats: Summary) -> list[FunnelStep]:
             .group_by(LevelProgress.level_id)
         ).all()
     )
-    certified = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Certificate)
-        .where(
-            Certificate.enrollment_id.in_(cohort_enrollments(scope)),
-            Certificate.scope == "parcours",
-            Certificate.revoked_at.is_(None),
-        )
+    certified = sum(
+        row.certificate_code is not None and not row.certificate_revoked
+        for row in all_learners(scope)
     )
     steps = [FunnelStep("enrolled", stats.learners), FunnelStep("started", stats.started)]
     steps += [FunnelStep(level.key.value, levels.get(level.id, 0)) for level in scope.levels]
-    steps += [FunnelStep("completed", stats.completed), FunnelStep("certified", certified or 0)]
+    steps += [FunnelStep("completed", stats.completed), FunnelStep("certified", certified)]
     return steps
 
 
@@ -84,40 +77,17 @@ class ModuleStats:
 
 def module_stats(scope: Scope) -> list[ModuleStats]:
     """Per module: learners who started it, finished it, and the best-score distribution of
-    its quiz — one pass over the cohort's module progress."""
-    progress = ModuleProgress
-    bucket = sa.case(
-        (progress.best_score.is_(None), -1),
-        *[
-            (progress.best_score < high / 100, index)
-            for index, (_low, high) in enumerate(SCORE_BUCKETS)
-        ],
-        else_=len(SCORE_BUCKETS) - 1,
-    )
-    started: dict[int, int] = {}
-    completed: dict[int, int] = {}
-    buckets: dict[int, list[int]] = {}
-    for module_id, index, count, done in db.session.execute(
-        sa.select(progress.module_id, bucket, sa.func.count(), sa.func.count(progress.completed_at))
-        .where(
-            progress.enrollment_id.in_(cohort_enrollments(scope)),
-            progress.module_id.in_(scope.module_ids),
-        )
-        .group_by(progress.module_id, bucket)
-    ):
-        started[module_id] = started.get(module_id, 0) + count
-        completed[module_id] = completed.get(module_id, 0) + done
-        if index >= 0:
-            buckets.setdefault(module_id, [0] * len(SCORE_BUCKETS))[index] += count
+    its quiz."""
     result = []
     for module in scope.modules:
+        counts = scope.progress.modules.get(module.id) or ModuleCounts()
         has_quiz = module.quiz is not None and not module.quiz.is_archived
         result.append(
             ModuleStats(
                 module=module,
-                started=started.get(module.id, 0),
-                completed=completed.get(module.id, 0),
-                score_buckets=buckets.get(module.id, [0] * len(SCORE_BUCKETS)) if has_quiz else [],
+                started=counts.started,
+                completed=counts.completed,
+                score_buckets=list(counts.buckets) if has_quiz else [],
             )
         )
     return result
@@ -144,27 +114,4 @@ def lever_stats(scope: Scope, modules: list[ModuleStats], learners: int) -> list
 
 def heat_map(scope: Scope, rows: list[LearnerRow]) -> dict[int, dict[int, str]]:
     """{member id: {module id: "completed" | "in_progress"}} for the learners shown."""
-    enrollment_of = dict(
-        db.session.execute(
-            sa.select(CohortMember.id, CohortMember.enrollment_id).where(
-                CohortMember.id.in_([row.member_id for row in rows])
-            )
-        ).all()
-    )
-    member_of = {enrollment: member for member, enrollment in enrollment_of.items()}
-    cells: dict[int, dict[int, str]] = {row.member_id: {} for row in rows}
-    if not member_of:
-        return cells
-    for progress in db.session.execute(
-        sa.select(
-            ModuleProgress.enrollment_id,
-            ModuleProgress.module_id,
-            ModuleProgress.completed_at,
-        ).where(
-            ModuleProgress.enrollment_id.in_(list(member_of)),
-            ModuleProgress.module_id.in_(scope.module_ids),
-        )
-    ):
-        state = "completed" if progress.completed_at is not None else "in_progress"
-        cells[member_of[progress.enrollment_id]][progress.module_id] = state
-    return cells
+    return {row.member_id: scope.progress.of(row.enrollment_id).states for row in rows}

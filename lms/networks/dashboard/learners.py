@@ -1,6 +1,7 @@
 """The learner table of a cohort: one row per learner, filtered, sorted and paged in SQL."""
 
 import enum
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -45,10 +46,8 @@ class Scope:
     now: datetime
     # Every learner of the cohort, read once per page view (see `all_learners`).
     rows: list["LearnerRow"] | None = None
-    # Computed once: read for each of thousands of learners.
-    threshold: datetime = field(init=False)
-    module_ids: list[int] = field(init=False)
-    _modules_by_id: dict[int, Module] = field(init=False, repr=False)
+    # The cohort's module progress, read once per page view (see `progress`).
+    _progress: "CohortProgress | None" = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.threshold = self.now - timedelta(days=self.cohort.inactivity_days)
@@ -57,6 +56,12 @@ class Scope:
 
     def module(self, module_id: int | None) -> Module | None:
         return self._modules_by_id.get(module_id) if module_id is not None else None
+
+    @property
+    def progress(self) -> "CohortProgress":
+        if self._progress is None:
+            self._progress = CohortProgress.read(self)
+        return self._progress
 
 
 def scope_for(cohort: Cohort, now: datetime) -> Scope:
@@ -69,6 +74,96 @@ def scope_for(cohort: Cohort, now: datetime) -> Scope:
     )
     modules = [module for level in parcours.levels for module in level.modules]
     return Scope(cohort, parcours, list(parcours.levels), modules, now)
+
+
+@dataclass
+class LearnerProgress:
+    """One learner's module progress on the parcours' active modules, folded."""
+
+    done: int = 0
+    score_total: float = 0.0
+    scores: int = 0
+    failed: bool = False  # a quiz failed FAILED_ATTEMPTS_STUCK times without a pass
+    last_completed_at: datetime | None = None
+    # {module id: "completed" | "in_progress"}
+    states: dict[int, str] = field(default_factory=dict)
+    # {level id: modules completed}
+    levels: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class ModuleCounts:
+    started: int = 0
+    completed: int = 0
+    # Learners per SCORE_BUCKETS bucket of their best score.
+    buckets: list[int] = field(default_factory=lambda: [0] * len(SCORE_BUCKETS))
+
+
+@dataclass
+class CohortProgress:
+    """Every figure the page needs from the cohort's module progress, from one query and
+    one pass over its rows (a few per learner).
+
+    The learner table, the key figures, the module statistics and the heat map used to run
+    an aggregate each through the cohort's enrolments; on PostgreSQL each became a pass
+    over the whole table. This costs one pass, whatever the size of the store."""
+
+    learners: dict[int, LearnerProgress]  # by enrollment id
+    modules: dict[int, ModuleCounts]  # by module id
+
+    @classmethod
+    def read(cls, scope: Scope) -> "CohortProgress":
+        progress = ModuleProgress
+        rows = db.session.execute(
+            sa.select(
+                progress.enrollment_id,
+                progress.module_id,
+                progress.completed_at,
+                progress.best_score,
+                progress.quiz_attempts,
+                progress.quiz_passed_at,
+            )
+            .join(CohortMember, CohortMember.enrollment_id == progress.enrollment_id)
+            .where(
+                CohortMember.cohort_id == scope.cohort.id,
+                progress.module_id.in_(scope.module_ids),
+            )
+        )
+        level_of = {module.id: module.level_id for module in scope.modules}
+        learners: dict[int, LearnerProgress] = defaultdict(LearnerProgress)
+        modules: dict[int, ModuleCounts] = defaultdict(ModuleCounts)
+        for enrollment_id, module_id, completed_at, best_score, attempts, passed_at in rows:
+            learner = learners[enrollment_id]
+            counts = modules[module_id]
+            counts.started += 1
+            if completed_at is not None:
+                counts.completed += 1
+                learner.done += 1
+                level_id = level_of[module_id]
+                learner.levels[level_id] = learner.levels.get(level_id, 0) + 1
+                if learner.last_completed_at is None or completed_at > learner.last_completed_at:
+                    learner.last_completed_at = completed_at
+                learner.states[module_id] = "completed"
+            else:
+                learner.states[module_id] = "in_progress"
+            if best_score is not None:
+                learner.score_total += best_score
+                learner.scores += 1
+                counts.buckets[score_bucket(best_score)] += 1
+            if attempts >= FAILED_ATTEMPTS_STUCK and passed_at is None:
+                learner.failed = True
+        return cls(dict(learners), dict(modules))
+
+    def of(self, enrollment_id: int) -> LearnerProgress:
+        return self.learners.get(enrollment_id) or LearnerProgress()
+
+
+def score_bucket(score: float) -> int:
+    """The SCORE_BUCKETS index of a best score (0 to 1)."""
+    for index, (_low, high) in enumerate(SCORE_BUCKETS):
+        if score < high / 100:
+            return index
+    return len(SCORE_BUCKETS) - 1
 
 
 @dataclass
@@ -101,30 +196,6 @@ def cohort_enrollments(scope: Scope) -> sa.Select:
     return sa.select(CohortMember.enrollment_id).where(CohortMember.cohort_id == scope.cohort.id)
 
 
-def _module_stats(scope: Scope) -> sa.Subquery:
-    """Per enrolment of the cohort: modules completed, quiz average, quiz failed 3 times,
-    last completion."""
-    progress = ModuleProgress
-    failed = sa.and_(
-        progress.quiz_attempts >= FAILED_ATTEMPTS_STUCK, progress.quiz_passed_at.is_(None)
-    )
-    return (
-        sa.select(
-            progress.enrollment_id,
-            sa.func.count(progress.completed_at).label("done"),
-            sa.func.avg(progress.best_score).label("quiz_avg"),
-            sa.func.max(sa.case((failed, 1), else_=0)).label("failed"),
-            sa.func.max(progress.completed_at).label("last_completed_at"),
-        )
-        .where(
-            progress.enrollment_id.in_(cohort_enrollments(scope)),
-            progress.module_id.in_(scope.module_ids),
-        )
-        .group_by(progress.enrollment_id)
-        .subquery("module_stats")
-    )
-
-
 def _certificates(scope: Scope) -> sa.Subquery:
     return (
         sa.select(Certificate.enrollment_id, Certificate.code, Certificate.revoked_at)
@@ -137,8 +208,8 @@ def _certificates(scope: Scope) -> sa.Subquery:
 
 
 def learner_query(scope: Scope) -> sa.Select:
-    """One row per learner of the cohort with what the table needs, in one query."""
-    stats = _module_stats(scope)
+    """One row per learner of the cohort with what the table needs but module progress
+    (see `Scope.progress`), in one query."""
     certificates = _certificates(scope)
     return (
         sa.select(
@@ -153,10 +224,6 @@ def learner_query(scope: Scope) -> sa.Select:
             ParcoursProgress.last_activity_at,
             ParcoursProgress.last_module_id,
             ParcoursProgress.completed_at,
-            sa.func.coalesce(stats.c.done, 0).label("done"),
-            stats.c.quiz_avg,
-            sa.func.coalesce(stats.c.failed, 0).label("failed"),
-            stats.c.last_completed_at,
             certificates.c.code.label("certificate_code"),
             certificates.c.revoked_at.label("certificate_revoked_at"),
             Enrollment.id.label("enrollment_id"),
@@ -166,7 +233,6 @@ def learner_query(scope: Scope) -> sa.Select:
         .join(Enrollment, Enrollment.id == CohortMember.enrollment_id)
         .outerjoin(Structure, Structure.id == CohortMember.structure_id)
         .outerjoin(ParcoursProgress, ParcoursProgress.enrollment_id == Enrollment.id)
-        .outerjoin(stats, stats.c.enrollment_id == Enrollment.id)
         .outerjoin(certificates, certificates.c.enrollment_id == Enrollment.id)
         .where(CohortMember.cohort_id == scope.cohort.id)
     )
@@ -227,33 +293,11 @@ def learner_rows(
     if per_page is not None:
         first = (max(page, 1) - 1) * per_page
         rows = rows[first : first + per_page]
-    levels = _level_counts(scope, [row.enrollment_id for row in rows], all_members=per_page is None)
     for row in rows:
-        row.level_percents = _level_percents(scope, row, levels.get(row.enrollment_id, {}))
-    return rows, total
-
-
-def _level_counts(
-    scope: Scope, enrollment_ids: list[int], all_members: bool
-) -> dict[int, dict[int, int]]:
-    """{enrollment id: {level id: modules completed}}."""
-    if not enrollment_ids:
-        return {}
-    wanted = cohort_enrollments(scope) if all_members else enrollment_ids
-    rows = db.session.execute(
-        sa.select(ModuleProgress.enrollment_id, Module.level_id, sa.func.count())
-        .join(Module, Module.id == ModuleProgress.module_id)
-        .where(
-            ModuleProgress.enrollment_id.in_(wanted),
-            ModuleProgress.module_id.in_(scope.module_ids),
-            ModuleProgress.completed_at.is_not(None),
+        row.level_percents = _level_percents(
+            scope, row, scope.progress.of(row.enrollment_id).levels
         )
-        .group_by(ModuleProgress.enrollment_id, Module.level_id)
-    ).all()
-    counts: dict[int, dict[int, int]] = {}
-    for enrollment_id, level_id, count in rows:
-        counts.setdefault(enrollment_id, {})[level_id] = count
-    return counts
+    return rows, total
 
 
 def _level_percents(scope: Scope, row: LearnerRow, done: dict[int, int]) -> dict[str, int]:
@@ -269,19 +313,21 @@ def _level_percents(scope: Scope, row: LearnerRow, done: dict[int, int]) -> dict
 
 
 def _learner(scope: Scope, row) -> LearnerRow:
+    progress = scope.progress.of(row.enrollment_id)
+    done = progress.done
     total = len(scope.modules)
     is_completed = row.completed_at is not None
-    percent = 100 if is_completed else (round(100 * row.done / total) if total else 0)
+    percent = 100 if is_completed else (round(100 * done / total) if total else 0)
     # A learner without a projection row has no `registered` statement counted yet.
     last_activity = row.last_activity_at or row.enrolled_at
-    last_progress = row.last_completed_at or row.started_at or row.enrolled_at
+    last_progress = progress.last_completed_at or row.started_at or row.enrolled_at
     reasons = []
-    if not is_completed and row.failed:
+    if not is_completed and progress.failed:
         reasons.append("failed")
     if not is_completed and last_progress < scope.threshold:
         reasons.append("no_progress")
     # Any statement on a module sets the projection's last module: the learner has begun.
-    is_started = row.done > 0 or row.last_module_id is not None
+    is_started = done > 0 or row.last_module_id is not None
     is_inactive = not is_completed and last_activity < scope.threshold
     if is_completed:
         status = LearnerStatus.COMPLETED
@@ -304,10 +350,12 @@ def _learner(scope: Scope, row) -> LearnerRow:
         last_activity_at=row.last_activity_at,
         completed_at=row.completed_at,
         current_module="" if is_completed or module is None else module.title,
-        modules_done=row.done,
+        modules_done=done,
         percent=percent,
         level_percents={},
-        quiz_average=round(row.quiz_avg * 100) if row.quiz_avg is not None else None,
+        quiz_average=(
+            round(progress.score_total / progress.scores * 100) if progress.scores else None
+        ),
         certificate_code=row.certificate_code,
         certificate_revoked=row.certificate_revoked_at is not None,
         status=status,

@@ -9,8 +9,7 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from lms.core.errors import DomainError
 from lms.extensions import csrf, db
-from lms.xapi.clients import Scope, authenticate_client, has_scope
-from lms.xapi.models import LRSClient
+from lms.xapi.clients import ClientIdentity, Scope, authenticate_client, has_scope
 
 VERSION = "1.0.3"
 VERSION_HEADER = "X-Experience-API-Version"
@@ -52,7 +51,7 @@ def set_version(response: Response) -> Response:
     return response
 
 
-def current_client() -> LRSClient:
+def current_client() -> ClientIdentity:
     return g.lrs_client
 
 

@@ -169,25 +169,31 @@ def _store(statements: list[dict], attachments: dict[str, Part]) -> None:
     """Store the statements not stored yet, all or nothing, and commit. One already stored
     with the same content is left as it is; with other content, 409 (§2.1.2)."""
     for attempt in (1, 2):
-        existing = _existing([statement["id"] for statement in statements])
-        new = []
-        for statement in statements:
-            stored = existing.get(statement["id"])
-            if stored is None:
-                new.append(statement)
-            elif not _same(stored.payload, statement):
-                raise XAPIError(409, f"another statement with id {statement['id']} is stored", "id")
         try:
             store_parts(attachments)
-            record_statements(new, client=current_client(), ids_checked=True)
+            # Inserted unless their id is stored: the usual case costs no look-up first.
+            stored = record_statements(statements, client=current_client(), skip_stored=True)
+            _refuse_different_repeats(statements, {statement.id for statement in stored})
             db.session.commit()
             return
         except IntegrityError:
-            # Another request stored one of these ids (or attachments) between the look
-            # above and the insert: look again, once, now that it is committed.
+            # Another request stored one of these attachments between the look and the
+            # insert: look again, once, now that it is committed.
             db.session.rollback()
             if attempt == 2:
                 raise
+
+
+def _refuse_different_repeats(statements: list[dict], inserted: set[str]) -> None:
+    """409 if a statement left out as already stored differs from the stored one (the
+    error handler rolls back the whole request)."""
+    repeats = [statement for statement in statements if statement["id"] not in inserted]
+    if not repeats:
+        return
+    existing = _existing([statement["id"] for statement in repeats])
+    for statement in repeats:
+        if not _same(existing[statement["id"]].payload, statement):
+            raise XAPIError(409, f"another statement with id {statement['id']} is stored", "id")
 
 
 def _attachments(statements: list[dict], parts: dict[str, Part] | None) -> dict[str, Part]:
