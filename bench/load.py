@@ -193,15 +193,8 @@ class Browser:
         started = time.perf_counter()
         self.results.sending(kind)
         try:
-            if self.connection is None:
-                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
-            self.connection.request(method, path, body, headers)
-            response = self.connection.getresponse()
-            text = response.read().decode("utf-8", "replace")
+            response, text = self._send(method, path, body, headers)
         except (OSError, http.client.HTTPException) as error:
-            if self.connection is not None:
-                self.connection.close()
-            self.connection = None
             self._record(kind, started, 0, "lost", f"{type(error).__name__}: {error}")
             raise Unexpected(kind) from error
         for header in response.headers.get_all("Set-Cookie") or []:
@@ -218,6 +211,32 @@ class Browser:
         outcome = "outage" if clean_outage and self.accept_outage else "error"
         self._record(kind, started, status, outcome, text[:300])
         raise Unexpected(kind)
+
+    def _send(self, method: str, path: str, body: str | None, headers: dict):
+        """Send on the kept-alive connection. gunicorn closes idle ones (a worker retiring
+        after max_requests): as a browser does, a request that found its reused connection
+        closed is sent again on a new one if it cannot have been processed, that is a GET,
+        or a POST that could not even be sent."""
+        reused = self.connection is not None
+        for attempt in (1, 2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            sent = False
+            try:
+                self.connection.request(method, path, body, headers)
+                sent = True
+                response = self.connection.getresponse()
+                return response, response.read().decode("utf-8", "replace")
+            except (ConnectionError, http.client.RemoteDisconnected):
+                self.connection.close()
+                self.connection = None
+                if attempt == 2 or not reused or (sent and method != "GET"):
+                    raise
+            except (OSError, http.client.HTTPException):
+                self.connection.close()
+                self.connection = None
+                raise
+        raise AssertionError("unreachable")
 
     def _record(
         self, kind: str, started: float, status: int, outcome: str, detail: str = ""
