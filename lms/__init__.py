@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import (
     Flask,
     current_app,
+    g,
     has_request_context,
     jsonify,
     make_response,
@@ -16,7 +17,7 @@ from flask import (
     session,
 )
 from flask_babel import gettext
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -30,7 +31,7 @@ from lms.certificates.keys_views import keys_bp
 from lms.certificates.views import bp as certificates_bp
 from lms.cli import lms_group
 from lms.core import request_log, security, static, templating
-from lms.core.errors import DomainError
+from lms.core.errors import DomainError, is_database_outage
 from lms.core.health import bp as health_bp
 from lms.core.i18n import N_, install_template_gettext
 from lms.core.language import bp as language_bp
@@ -119,6 +120,22 @@ def register_extensions(app: Flask) -> None:
         # Behind that many proxies, the client's address (rate limits, logs), the scheme
         # (secure cookies, external URLs) and the host are those the proxies forwarded.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    # Registered after Flask-SQLAlchemy's: teardowns run in reverse, so this one goes first.
+    app.teardown_appcontext(_close_session)
+
+
+def _close_session(_error: BaseException | None) -> None:
+    """End the request's session; a connection the server has dropped meanwhile (a restart
+    between the page and its end) is discarded quietly rather than turning the page just
+    rendered into a 500. Its transaction held no write: a write commits before the end."""
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        if not is_database_outage(error):
+            raise
+        db.session.registry.clear()  # the session is unusable; SQLAlchemy dropped the connection
+        reason = str(error.orig).strip().partition("\n")[0]
+        logger.warning("database connection lost at the end of a request: %s", reason)
 
 
 def _select_locale() -> str:
@@ -207,15 +224,7 @@ def register_errorhandlers(app: Flask) -> None:
             return jsonify(error=message), 409
         return render_template("errors/error.html", status=409, message=message), 409
 
-    @app.errorhandler(OperationalError)
-    def database_busy(error: OperationalError):
-        # SQLite: another request held the write lock longer than busy_timeout. Nothing was
-        # stored; the client may try again (LRS clients do, on 503).
-        if "database is locked" not in str(error.orig):
-            return unexpected_error(error)
-        db.session.rollback()
-        logger.warning("database busy on %s %s", request.method, request.path)
-        message = gettext("La base de données est occupée. Réessayez dans un instant.")
+    def unavailable(message: str, retry_after: int):
         if wants_json():
             response = jsonify(error=message)
         else:
@@ -223,8 +232,42 @@ def register_errorhandlers(app: Flask) -> None:
                 render_template("errors/error.html", status=503, message=message)
             )
         response.status_code = 503
-        response.headers["Retry-After"] = "1"
+        response.headers["Retry-After"] = str(retry_after)
         return response
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError):
+        # SQLite: another request held the write lock longer than busy_timeout. Nothing was
+        # stored; the client may try again (LRS clients do, on 503).
+        if "database is locked" not in str(error.orig):
+            return database_error(error)
+        db.session.rollback()
+        logger.warning("database busy on %s %s", request.method, request.path)
+        return unavailable(
+            gettext("La base de données est occupée. Réessayez dans un instant."), retry_after=1
+        )
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        # The database server is restarting or unreachable: the transaction was lost with
+        # its connection, so nothing of the request was stored. SQLAlchemy has invalidated
+        # the pool; with pool_pre_ping the next requests reconnect once the server is back.
+        if not is_database_outage(error):
+            return unexpected_error(error)
+        db.session.rollback()
+        # One line, no traceback: during an outage every request ends here.
+        reason = str(error.orig).strip().partition("\n")[0]
+        logger.warning("database unavailable on %s %s: %s", request.method, request.path, reason)
+        # The page must not touch the database again: the learner loaded for this request
+        # is expired by the rollback, so the page is shown as to a visitor.
+        g._login_user = login_manager.anonymous_user()
+        return unavailable(
+            gettext(
+                "Le service est momentanément indisponible (base de données injoignable). "
+                "Rien n'a été enregistré : réessayez dans quelques secondes."
+            ),
+            retry_after=5,
+        )
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge):

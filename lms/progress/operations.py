@@ -53,3 +53,27 @@ def reconcile_progress(parcours: Parcours) -> int:
         sa.select(Enrollment).where(Enrollment.parcours_id == parcours.id).order_by(Enrollment.id)
     ).all()
     return len(record_due_completions(enrollments))
+
+
+def progress_rows() -> set[tuple]:
+    """Every row of the progress projection, as comparable tuples (table, then columns
+    without surrogate ids), to compare two states of it."""
+    rows: set[tuple] = set()
+    for model in (ParcoursProgress, LevelProgress, ModuleProgress):
+        columns = [column for column in model.__table__.columns if column.name != "id"]
+        for row in db.session.execute(sa.select(*columns)):
+            rows.add((model.__tablename__, *row))
+    return rows
+
+
+def replay_differences() -> tuple[set[tuple], set[tuple]]:
+    """Replay the statements and compare with the live projection, changing nothing.
+
+    Returns (rows only live has, rows only the replay gives); both empty means the
+    statements give back the progress exactly. Rolls back the caller's transaction.
+    """
+    live = progress_rows()
+    replay_progress()
+    replayed = progress_rows()
+    db.session.rollback()
+    return live - replayed, replayed - live

@@ -112,3 +112,27 @@ def test_progress_pages_after_replay_match(client, login, make_user, seed, db_se
     after = client.get(f"/parcours/{seed.slug}").get_data(as_text=True)
     assert before == after
     assert "Terminé" in after
+
+
+def test_replay_compare_reports_a_difference_and_changes_nothing(
+    client, login, make_user, seed, db_session, runner
+):
+    drive_journeys(client, login, make_user, seed)
+    db_session.commit()
+    live = snapshot(db_session)
+
+    same = runner.invoke(args=["lms", "replay-progress", "--compare"])
+    assert same.exit_code == 0, same.output
+    assert "Replay equals live progress" in same.output
+
+    # A projection row no statement explains: the compare mode names it, and keeps it.
+    db_session.execute(
+        sa.update(ModuleProgress).values(quiz_attempts=ModuleProgress.quiz_attempts + 5)
+    )
+    db_session.commit()
+    changed = snapshot(db_session)
+    differs = runner.invoke(args=["lms", "replay-progress", "--compare"])
+    assert differs.exit_code == 1
+    assert "replay differs from live progress" in differs.output
+    assert "live only:" in differs.output
+    assert snapshot(db_session) == changed != live
