@@ -6,6 +6,7 @@ time in the database: two schedulers started by mistake still run each job once.
 
 import logging
 import socket
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -27,12 +28,26 @@ from lms.xapi.forwarding.operations import forward_pending
 logger = logging.getLogger(__name__)
 
 FORWARDING_INTERVAL_SECONDS = 30
+# How long one forwarding run may go on sending batches (the next run is due after the
+# interval; APScheduler coalesces a run that would overlap).
+FORWARDING_BUDGET_SECONDS = 20
 MAIL_RETRY_SECONDS = 600
 
 
 def _forward(now: datetime) -> dict:
-    result = forward_pending(now)
-    return {"sent": result.sent, "pending": result.pending, "skipped": int(result.skipped)}
+    """Send batch after batch until the outbox is empty, the outside LRS fails (it is then
+    left alone for its backoff) or the run has used most of its interval.
+
+    One batch per run moved XAPI_FORWARD_BATCH statements every 30 s (3 a second by
+    default): less than a few dozen active learners make, so a backlog never drained."""
+    deadline = time.monotonic() + FORWARDING_BUDGET_SECONDS
+    sent = 0
+    while True:
+        result = forward_pending(now)
+        sent += result.sent
+        if not result.sent or not result.pending or time.monotonic() >= deadline:
+            break
+    return {"sent": sent, "pending": result.pending, "skipped": int(result.skipped)}
 
 
 def _retry_mail(_now: datetime) -> dict:

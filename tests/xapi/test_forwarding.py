@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from lms.accounts.models import Role
-from lms.jobs.scheduler import build_scheduler
+from lms.jobs.scheduler import build_scheduler, jobs
 from lms.xapi.forwarding.models import ForwardingItem
 from lms.xapi.forwarding.operations import backlog, current_state, forward_pending
 from lms.xapi.store import record_statements
@@ -185,3 +185,27 @@ def test_scheduler_runs_forwarding_as_one_stable_job(app, outside_lrs):
     assert job.max_instances == 1
     assert job.coalesce is True
     assert job.trigger.interval == timedelta(seconds=30)
+
+
+def test_a_scheduled_run_sends_batch_after_batch_until_the_outbox_is_empty(
+    app, db_session, outside_lrs, monkeypatch
+):
+    monkeypatch.setitem(app.config, "XAPI_FORWARD_BATCH", 3)
+    ids = store(db_session, 7)
+    counts = forwarding_job().run(T0)
+    assert counts == {"sent": 7, "pending": 0, "skipped": 0}
+    assert outside_lrs.requests == 3
+    assert outside_lrs.received == Counter(ids)
+
+
+def test_a_scheduled_run_stops_at_the_first_failure(app, db_session, outside_lrs, monkeypatch):
+    monkeypatch.setitem(app.config, "XAPI_FORWARD_BATCH", 3)
+    store(db_session, 7)
+    outside_lrs.failing = True
+    counts = forwarding_job().run(T0)
+    assert counts == {"sent": 0, "pending": 7, "skipped": 0}
+    assert outside_lrs.requests == 1  # then the backoff, not a second try in the same run
+
+
+def forwarding_job():
+    return next(job for job in jobs() if job.id == "xapi-forwarding")
