@@ -76,7 +76,7 @@ def scope_for(cohort: Cohort, now: datetime) -> Scope:
     return Scope(cohort, parcours, list(parcours.levels), modules, now)
 
 
-@dataclass
+@dataclass(slots=True)
 class LearnerProgress:
     """One learner's module progress on the parcours' active modules, folded."""
 
@@ -120,8 +120,12 @@ class CohortProgress:
                 progress.module_id,
                 progress.completed_at,
                 progress.best_score,
-                progress.quiz_attempts,
-                progress.quiz_passed_at,
+                # Only whether a quiz is failed for good matters here: a boolean costs
+                # less to fetch than the count and the date.
+                sa.and_(
+                    progress.quiz_attempts >= FAILED_ATTEMPTS_STUCK,
+                    progress.quiz_passed_at.is_(None),
+                ),
             )
             .join(CohortMember, CohortMember.enrollment_id == progress.enrollment_id)
             .where(
@@ -132,7 +136,7 @@ class CohortProgress:
         level_of = {module.id: module.level_id for module in scope.modules}
         learners: dict[int, LearnerProgress] = defaultdict(LearnerProgress)
         modules: dict[int, ModuleCounts] = defaultdict(ModuleCounts)
-        for enrollment_id, module_id, completed_at, best_score, attempts, passed_at in rows:
+        for enrollment_id, module_id, completed_at, best_score, failed in rows:
             learner = learners[enrollment_id]
             counts = modules[module_id]
             counts.started += 1
@@ -150,7 +154,7 @@ class CohortProgress:
                 learner.score_total += best_score
                 learner.scores += 1
                 counts.buckets[score_bucket(best_score)] += 1
-            if attempts >= FAILED_ATTEMPTS_STUCK and passed_at is None:
+            if failed:
                 learner.failed = True
         return cls(dict(learners), dict(modules))
 
@@ -166,7 +170,7 @@ def score_bucket(score: float) -> int:
     return len(SCORE_BUCKETS) - 1
 
 
-@dataclass
+@dataclass(slots=True)
 class LearnerRow:
     member_id: int
     user_id: int
