@@ -36,10 +36,13 @@ graceful_timeout = 30
 # so that gunicorn never closes one the proxy is about to reuse (a 502).
 keepalive = 75
 
-# Each worker is replaced after about 1000 requests, at different times thanks to the jitter,
-# so that memory a library leaks (or fragmentation) cannot grow without bound.
-max_requests = 1000
-max_requests_jitter = 100
+# Each worker is replaced after about 20 000 requests, at different times thanks to the
+# jitter, so that memory a library leaks (or fragmentation) cannot grow without bound. Not
+# much fewer: a new worker builds the whole app (about a second of CPU), and the LRS alone
+# can take hundreds of requests a second — at 1000, the bench spent a good part of its CPU
+# starting workers.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
 
 # Not preloaded: each worker builds its own app after the fork, so that nothing made by
 # create_app — the database engine's pool, the rate limiter's in-memory storage and its timer
