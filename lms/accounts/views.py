@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import COOKIE_NAME, current_user, login_required, login_user, logout_user
@@ -22,6 +20,7 @@ from lms.accounts.reset import (
     user_for_token,
 )
 from lms.core.errors import DomainError
+from lms.core.security import local_path
 from lms.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -29,11 +28,7 @@ bp = Blueprint("accounts", __name__)
 
 def _safe_next(default: str) -> str:
     """The `next` parameter if it stays on this site, else `default` (no open redirect)."""
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return default
+    return local_path(request.args.get("next")) or default
 
 
 @bp.route("/inscription", methods=["GET", "POST"])

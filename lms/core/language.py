@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from lms.core.errors import DomainError
+from lms.core.security import local_path
 
 bp = Blueprint("language", __name__)
 
@@ -36,22 +37,6 @@ def _page_to_return_to() -> str:
     if referrer.netloc == request.host:
         return local_path(referrer._replace(scheme="", netloc="").geturl()) or "/"
     return "/"
-
-
-def local_path(target: str | None) -> str | None:
-    """`target` if it is a path on this site ("/parcours/x?page=2"), else None.
-
-    Refuses what a browser would take elsewhere: an absolute URL, a scheme-relative one
-    ("//evil.example"), a backslash (read as a slash by browsers) and control characters.
-    """
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 @bp.post("/langue")

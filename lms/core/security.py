@@ -1,4 +1,5 @@
-"""Security headers on every response, and the page shown when a rate limit is reached.
+"""Security headers on every response, the page shown when a rate limit is reached, and
+where a redirect may go.
 
 The pages carry no inline script, no inline event handler and no inline style: the
 Content-Security-Policy allows scripts and styles from this site only, so that markup slipped
@@ -6,6 +7,8 @@ into a page (a sanitiser's miss, a template's mistake) cannot run. A view that n
 stricter policy sets its own header first and keeps it (uploaded files are served sandboxed,
 see lms.catalog.views).
 """
+
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -65,3 +68,19 @@ def too_many_requests(_error: TooManyRequests):
         )
     response.status_code = 429
     return response
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site ("/parcours/x?page=2"), else None.
+
+    Refuses what a browser would take elsewhere: an absolute URL, a scheme-relative one
+    ("//evil.example"), a backslash (read as a slash by browsers) and control characters.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

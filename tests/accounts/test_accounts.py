@@ -177,6 +177,10 @@ def test_login_next_parameter_stays_on_site(client, make_user):
     client.post("/deconnexion")
     response = client.post("/connexion?next=https://evil.example/", data=data)
     assert response.headers["Location"] == "/mes-parcours"
+    # Browsers read a backslash as a slash: "/\\evil.example" is "//evil.example".
+    client.post("/deconnexion")
+    response = client.post("/connexion", query_string={"next": "/\\evil.example/"}, data=data)
+    assert response.headers["Location"] == "/mes-parcours"
 
 
 def test_create_user_command(runner, db_session):
