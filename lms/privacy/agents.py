@@ -15,10 +15,8 @@ from flask import current_app
 
 from lms.accounts.models import User
 from lms.extensions import db
-from lms.xapi.index import agent_key
+from lms.xapi.index import IFIS, agent_key
 from lms.xapi.models import Statement, StatementAgent
-
-_IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 
 
 def account_agent(public_id: str) -> dict:
@@ -68,7 +66,7 @@ def replace_agents(value: object, keys: set[str], anonymous: dict) -> object:
         return [replace_agents(item, keys, anonymous) for item in value]
     if not isinstance(value, dict):
         return value
-    if any(ifi in value for ifi in _IFIS) and agent_key(value) in keys:
+    if any(ifi in value for ifi in IFIS) and agent_key(value) in keys:
         return dict(anonymous)
     return {key: replace_agents(item, keys, anonymous) for key, item in value.items()}
 

@@ -3,7 +3,8 @@ related (xAPI 1.0.3 Communication §2.1.3, `agent`, `activity`, `related_*`)."""
 
 from collections.abc import Iterator
 
-_IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
+# The inverse functional identifiers: each identifies an agent on its own (xAPI §2.4.2.3).
+IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 
 
 def agent_key(agent: dict) -> str:
@@ -36,11 +37,11 @@ def involved_agents(statement: dict) -> Iterator[tuple[str, bool]]:
 def _agents(agent: object, *, direct: bool) -> Iterator[tuple[str, bool]]:
     if not isinstance(agent, dict):
         return
-    if any(ifi in agent for ifi in _IFIS):
+    if any(ifi in agent for ifi in IFIS):
         yield agent_key(agent), direct
     for member in agent.get("member") or []:
-        if isinstance(member, dict) and any(ifi in member for ifi in _IFIS):
-            yield agent_key(member), direct and not any(ifi in agent for ifi in _IFIS)
+        if isinstance(member, dict) and any(ifi in member for ifi in IFIS):
+            yield agent_key(member), direct and not any(ifi in agent for ifi in IFIS)
 
 
 def involved_activities(statement: dict) -> Iterator[tuple[str, bool]]:

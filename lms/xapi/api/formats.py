@@ -6,8 +6,9 @@ Accept-Language header names one the map has)."""
 import copy
 from collections.abc import Callable
 
+from lms.xapi.index import IFIS
+
 FORMATS = ("exact", "ids", "canonical")
-_IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 _AGENT_KEYS = ("actor", "instructor", "team", "authority")
 
 
@@ -25,8 +26,8 @@ def formatted(statement: dict, form: str, languages: list[str]) -> dict:
 def _agent_ids(agent: object) -> object:
     if not isinstance(agent, dict):
         return agent
-    reduced = {key: agent[key] for key in ("objectType", *_IFIS) if key in agent}
-    if "member" in agent and not any(key in agent for key in _IFIS):
+    reduced = {key: agent[key] for key in ("objectType", *IFIS) if key in agent}
+    if "member" in agent and not any(key in agent for key in IFIS):
         reduced["member"] = [_agent_ids(member) for member in agent["member"]]
     return reduced
 

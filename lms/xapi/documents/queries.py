@@ -6,12 +6,12 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.xapi.documents.models import DocumentContext, XAPIDocument
+from lms.xapi.index import IFIS
 from lms.xapi.models import Statement
 
 # How many of the latest statements about an activity make its definition: enough to gather
 # every language a tool uses, and a bounded read however many statements there are.
 DEFINITION_WINDOW = 100
-_IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 # Language maps of a definition gather their languages across statements (§2.5).
 _LANGUAGE_MAPS = ("name", "description")
 
@@ -74,7 +74,7 @@ def person_object(agent: dict) -> dict:
     The LRS keeps no directory of people, so there is nothing more to add.
     """
     person: dict = {"objectType": "Person"}
-    for key in ("name", *_IFIS):
+    for key in ("name", *IFIS):
         if key in agent:
             person[key] = [agent[key]]
     return person

@@ -2,7 +2,8 @@
 
 import re
 
-from lms.xapi.validation.shapes import IFIS, properties
+from lms.xapi.index import IFIS
+from lms.xapi.validation.shapes import properties
 from lms.xapi.validation.values import (
     StatementError,
     array,

@@ -1,9 +1,8 @@
 """The JSON objects of a statement and the properties each may have (xAPI 1.0.3, Data §2)."""
 
+from lms.xapi.index import IFIS
 from lms.xapi.validation.values import StatementError, join, json_object
 
-# The inverse functional identifiers of an Agent or identified Group (§2.4.2.3).
-IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 ALL_COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
 
 # The properties each object may have: anything else is refused (§2.2.s4.b1.b5 and b7), which

@@ -9,9 +9,10 @@ the MUSTs a validator can check, as the ADL LRS conformance suite checks them.
 import math
 import re
 
+from lms.xapi.index import IFIS
 from lms.xapi.validation.activities import check_activity
 from lms.xapi.validation.agents import check_actor, check_agent, check_authority, check_group
-from lms.xapi.validation.shapes import IFIS, properties
+from lms.xapi.validation.shapes import properties
 from lms.xapi.validation.values import (
     StatementError,
     array,
