@@ -1,15 +1,13 @@
 import pytest
 from flask_migrate import upgrade
-from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import event
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from config import ROOT, TestConfig
 from lms import create_app
 from lms.catalog.cli import import_courses
 from lms.extensions import db
 from lms.progress.queries import load_parcours
-from tests.fixtures.databases import new_database
+from tests.fixtures.databases import new_database, rolled_back_sessions
 
 pytest_plugins = ["tests.fixtures.factories"]
 
@@ -51,21 +49,8 @@ def db_session(app):
     Sessions (the test's and each request's, one per app context as in Flask-SQLAlchemy)
     are bound to one connection and turn their commits into savepoints.
     """
-    with app.app_context():
-        connection = db.engine.connect()
-        transaction = connection.begin()
-        original = db.session
-        db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
-            scopefunc=_app_ctx_id,
-        )
-        try:
-            yield db.session
-        finally:
-            db.session.remove()
-            db.session = original
-            transaction.rollback()
-            connection.close()
+    with rolled_back_sessions(app):
+        yield db.session
 
 
 @pytest.fixture

@@ -36,8 +36,6 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from lms.accounts.models import Role, User
 from lms.accounts.operations import create_user
@@ -56,6 +54,7 @@ from lms.xapi.clients import create_client
 from tests.authoring import helpers as authoring
 from tests.certificates.helpers import complete_parcours
 from tests.conftest import SEED_SLUG
+from tests.fixtures.databases import rolled_back_sessions
 from tests.fixtures.factories import PASSWORD
 from tests.networks.helpers import csv_bytes, make_cohort, make_network
 
@@ -338,28 +337,15 @@ def build_world(app: Flask) -> dict:
 @pytest.fixture(scope="module")
 def world(app) -> Iterator[dict]:
     """The world, committed into an outer transaction that is rolled back at the end."""
-    with app.app_context():
-        connection = db.engine.connect()
-        outer = connection.begin()
-        original = db.session
-        db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
-            scopefunc=_app_ctx_id,
-        )
-        try:
-            world = build_world(app)
-            world["connection"] = connection
-            # Requests run in app contexts of their own (see observe), with sessions of
-            # their own. This one is done: its last savepoint, under which the world's own
-            # requests saved theirs, is released, not rolled back.
-            db.session.commit()
-            db.session.remove()
-            yield world
-        finally:
-            db.session.remove()
-            db.session = original
-            outer.rollback()
-            connection.close()
+    with rolled_back_sessions(app) as connection:
+        world = build_world(app)
+        world["connection"] = connection
+        # Requests run in app contexts of their own (see observe), with sessions of their
+        # own. This one is done: its last savepoint, under which the world's own requests
+        # saved theirs, is released, not rolled back.
+        db.session.commit()
+        db.session.remove()
+        yield world
 
 
 @pytest.fixture
