@@ -62,16 +62,23 @@ def insert_statements(
     if connection.dialect.name == "postgresql":
         return _insert_postgresql(connection, rows, outbox, skip_stored)
     if skip_stored:
-        rows = _without_stored(connection, rows)
+        rows = _without_stored(rows)
     return _insert_generic(connection, rows, outbox) if rows.statements else {}
 
 
-def _without_stored(connection: sa.Connection, rows: StatementRows) -> StatementRows:
+def stored_ids(ids: list[str]) -> set[str]:
+    """Those of `ids` already stored."""
+    if not ids:
+        return set()
+    table = Statement.__table__
+    connection = db.session.connection()
+    return set(connection.execute(sa.select(table.c.id).where(table.c.id.in_(ids))).scalars())
+
+
+def _without_stored(rows: StatementRows) -> StatementRows:
     # SQLite: writers hold the database lock from their first statement (BEGIN IMMEDIATE),
     # so nothing can be stored between this look and the insert.
-    table = Statement.__table__
-    ids = [row["id"] for row in rows.statements]
-    stored = set(connection.execute(sa.select(table.c.id).where(table.c.id.in_(ids))).scalars())
+    stored = stored_ids([row["id"] for row in rows.statements])
     if not stored:
         return rows
     return StatementRows(

@@ -229,16 +229,10 @@ def _refuse_stored_ids(ids: list[str]) -> None:
     if len(set(ids)) != len(ids):
         repeated = next(i for i in ids if ids.count(i) > 1)
         raise Conflict(_("La déclaration %(id)s est déjà enregistrée.", id=repeated))
-    if not ids:
-        return
-    table = Statement.__table__
-    stored = (
-        db.session.connection()
-        .execute(sa.select(table.c.id).where(table.c.id.in_(ids)).limit(1))
-        .scalar()
-    )
-    if stored is not None:
-        raise Conflict(_("La déclaration %(id)s est déjà enregistrée.", id=stored))
+    stored = bulk.stored_ids(ids)
+    if stored:
+        first = next(i for i in ids if i in stored)
+        raise Conflict(_("La déclaration %(id)s est déjà enregistrée.", id=first))
 
 
 def _resolve_users(rows: list[dict]) -> None:
