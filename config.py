@@ -17,7 +17,10 @@ class Config:
     # None means "SQLite in the instance folder", resolved by create_app once the
     # instance path is known.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A pooled connection idle this long is checked before use (see ping_idle_connections).
+    DATABASE_PING_AFTER_IDLE_SECONDS = float(
+        os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", "5")
+    )
     # SQLite: how long a writing request waits for another's write lock before a 503.
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000"))
     # The platform's public address: the xAPI actor's homePage and the default base of

@@ -31,6 +31,7 @@ from lms.certificates.keys_views import keys_bp
 from lms.certificates.views import bp as certificates_bp
 from lms.cli import lms_group
 from lms.core import request_log, security, static, templating
+from lms.core.db import ping_idle_connections
 from lms.core.errors import DomainError, is_database_outage
 from lms.core.health import bp as health_bp
 from lms.core.i18n import N_, install_template_gettext
@@ -114,6 +115,8 @@ def register_extensions(app: Flask) -> None:
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
                 _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+            else:
+                ping_idle_connections(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     login_manager.user_loader(load_user)
     app.wsgi_app = AlternateRequestSyntax(app.wsgi_app)  # xAPI requests sent as form POSTs
     if proxies := app.config["TRUSTED_PROXIES"]:
@@ -251,7 +254,7 @@ def register_errorhandlers(app: Flask) -> None:
     def database_error(error: DBAPIError):
         # The database server is restarting or unreachable: the transaction was lost with
         # its connection, so nothing of the request was stored. SQLAlchemy has invalidated
-        # the pool; with pool_pre_ping the next requests reconnect once the server is back.
+        # the pool; the next requests reconnect once the server is back.
         if not is_database_outage(error):
             return unexpected_error(error)
         db.session.rollback()

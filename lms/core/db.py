@@ -1,6 +1,7 @@
 """The declarative base every model derives from, and column types shared by models."""
 
 import enum
+import time
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -66,3 +67,35 @@ class Base(DeclarativeBase):
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+def ping_idle_connections(engine: sa.Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before lending it, if it has been idle `idle_seconds`.
+
+    A connection idle that long may have been dropped (a server restart, a firewall's idle
+    timeout): it is pinged and, if dead, replaced before the request uses it. One lent again
+    within the interval, as on a busy server, is not pinged: `pool_pre_ping` would cost
+    every request a round trip to the database (a tenth of a single xAPI POST). A server
+    restart under load still costs no more than one clean 503 per worker: the first query
+    on a dead connection fails, and SQLAlchemy then invalidates the whole pool.
+    """
+
+    @sa.event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection, record) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection, record, _proxy) -> None:
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or time.monotonic() - returned_at < idle_seconds:
+            return  # new, or busy: it answered a moment ago
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            dbapi_connection.rollback()  # the ping must not leave a transaction open
+        except Exception as error:
+            # The pool discards this connection and lends another (or opens a new one).
+            raise sa.exc.DisconnectionError(str(error)) from error

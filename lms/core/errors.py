@@ -1,5 +1,7 @@
 """Domain exceptions: operations raise them, views turn them into a message and a 4xx."""
 
+import sqlalchemy as sa
+
 
 class DomainError(Exception):
     """A request the domain refuses; `status` is the HTTP status a view should answer."""
@@ -34,7 +36,9 @@ def is_database_outage(error: Exception) -> bool:
     rather than a bug in a query: the request may simply be tried again later.
 
     SQLAlchemy flags the errors it recognises as a lost connection; psycopg's own
-    connection failures ("connection refused") carry no SQLSTATE at all.
+    connection failures ("connection refused") carry no SQLSTATE at all. Nor do the errors
+    psycopg raises before sending anything (a NUL character in a text parameter): those are
+    DataErrors, a bad value, not an outage.
     """
     if getattr(error, "connection_invalidated", False):
         return True
@@ -42,4 +46,6 @@ def is_database_outage(error: Exception) -> bool:
     if not hasattr(orig, "sqlstate"):  # not psycopg (SQLite has its own busy case)
         return False
     sqlstate = orig.sqlstate
-    return sqlstate is None or sqlstate.startswith("08") or sqlstate in _OUTAGE_SQLSTATES
+    if sqlstate is None:
+        return isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError)
+    return sqlstate.startswith("08") or sqlstate in _OUTAGE_SQLSTATES

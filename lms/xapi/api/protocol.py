@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask import Blueprint, Response, g, jsonify, request
 
 from lms.core.errors import DomainError
-from lms.extensions import csrf, db
+from lms.extensions import csrf, db, limiter
 from lms.xapi.clients import ClientIdentity, Scope, authenticate_client, has_scope
 
 VERSION = "1.0.3"
@@ -78,10 +78,22 @@ def require_scope(*scopes: Scope) -> Callable:
     return decorator
 
 
+_NOT_RATE_LIMITED: set[str] = set()
+
+
+@limiter.request_filter
+def _lrs_request() -> bool:
+    # A filter, rather than limiter.exempt: the limiter then skips its bookkeeping too.
+    return request.blueprint in _NOT_RATE_LIMITED
+
+
 def install(bp: Blueprint) -> None:
     """Make a blueprint speak xAPI: version header checked on requests (except /about)
-    and set on responses, errors as JSON after a rollback, no CSRF (clients use Basic)."""
+    and set on responses, errors as JSON after a rollback, no CSRF (clients use Basic),
+    no per-address rate limit (clients hold a key and a secret; a tool writing batches from
+    one address must not be throttled like a login form)."""
     csrf.exempt(bp)
+    _NOT_RATE_LIMITED.add(bp.name)
 
     @bp.before_request
     def _check_version() -> None:

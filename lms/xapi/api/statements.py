@@ -31,6 +31,7 @@ from lms.xapi.validation import (
     validate_timestamp,
     validate_uuid,
 )
+from lms.xapi.validation.values import string
 
 bp = Blueprint("xapi", __name__, url_prefix="/xapi")
 install(bp)
@@ -321,6 +322,10 @@ class _Filters:
             if not related_agents:
                 self.agents = self.agents.where(StatementAgent.is_direct.is_(True))
         self.verb = args.get("verb")
+        # A NUL character cannot be in a stored id (nor be sent to PostgreSQL): a 400.
+        for name in ("verb", "activity"):
+            if name in args:
+                _check(string, args[name], name)
         self.activities = None
         if "activity" in args:
             self.activities = sa.select(StatementActivity.statement_seq).where(
