@@ -137,14 +137,10 @@ def quiz(slug: str, module_slug: str):
             db.session.rollback()
             notice, status = error.message, 409
         else:
+            number = attempt.number  # read before the commit expires it (a query after)
             db.session.commit()
             return redirect(
-                url_for(
-                    "learning.attempt",
-                    slug=slug,
-                    module_slug=module_slug,
-                    number=attempt.number,
-                )
+                url_for("learning.attempt", slug=slug, module_slug=module_slug, number=number)
             )
     presented = attempt_questions(enrollment, quiz)
     return render_template(

@@ -54,6 +54,23 @@ class ProjectionCache:
     parcours: dict[str, Parcours | None] = field(default_factory=dict)
     modules: dict[tuple[int, str], Module | None] = field(default_factory=dict)
     enrollments: dict[tuple[int, int, str | None], Enrollment | None] = field(default_factory=dict)
+    # Each enrolment's module progress rows, by module id, loaded in one query when the
+    # enrolment's first statement needs them (rows created since are added).
+    module_progress: dict[int, dict[int, ModuleProgress]] = field(default_factory=dict)
+
+    def module_progress_of(self, enrollment: Enrollment) -> dict[int, ModuleProgress]:
+        if enrollment.id not in self.module_progress:
+            self.module_progress[enrollment.id] = {
+                row.module_id: row
+                for row in db.session.scalars(
+                    sa.select(ModuleProgress).where(ModuleProgress.enrollment_id == enrollment.id)
+                )
+            }
+        return self.module_progress[enrollment.id]
+
+    def forget_progress(self) -> None:
+        """After the progress rows were deleted and rebuilt behind this cache's back."""
+        self.module_progress.clear()
 
     def parcours_by_slug(self, slug: str) -> Parcours | None:
         if slug not in self.parcours:
@@ -90,7 +107,11 @@ class ProjectionCache:
 def apply_statement(
     statement: Statement, cache: ProjectionCache | None = None, *, derive: bool = True
 ) -> list[Completion]:
-    """Fold one stored statement into the progress tables; flushes, never commits.
+    """Fold one statement into the progress tables, in the session; never commits.
+
+    The changes reach the database at the next flush (the session flushes before a
+    query, the write path after its statements): the updates of several statements to
+    one row then make one UPDATE.
 
     Returns the completions it caused; those with `needs_statement` are to be recorded as
     `completed` statements (never the case when `derive` is False).
@@ -125,7 +146,7 @@ def apply_statement(
         return []
 
     journey.last_activity_at = max(journey.last_activity_at, timestamp)
-    step = _Step(enrollment, parcours, journey, timestamp, derive)
+    step = _Step(enrollment, parcours, journey, timestamp, derive, cache)
     if ref.kind == "parcours":
         if verb == vocabulary.COMPLETED.id:
             step.complete_parcours(emit=False)
@@ -138,13 +159,12 @@ def apply_statement(
         if module is not None:
             journey.last_module_id = module.id
             _apply_to_module(step, module, ref, statement)
-    db.session.flush()
     return step.completions
 
 
 def _apply_to_module(step: "_Step", module: Module, ref: ActivityRef, statement: Statement) -> None:
     verb = statement.verb_id
-    progress = _module_progress(step.enrollment, module, step.timestamp)
+    progress = _module_progress(step.cache, step.enrollment, module, step.timestamp)
     progress.last_activity_at = max(progress.last_activity_at, step.timestamp)
     if ref.kind == "module" and verb == vocabulary.EXPERIENCED.id:
         progress.read_at = progress.read_at or step.timestamp
@@ -180,6 +200,7 @@ class _Step:
     journey: ParcoursProgress
     timestamp: datetime
     derive: bool
+    cache: ProjectionCache
     completions: list[Completion] = field(default_factory=list)
 
     def complete_module(self, module: Module, progress: ModuleProgress, *, emit: bool) -> None:
@@ -257,12 +278,11 @@ def _scaled_score(payload: dict) -> float | None:
     return float(scaled)
 
 
-def _module_progress(enrollment: Enrollment, module: Module, timestamp: datetime) -> ModuleProgress:
-    progress = db.session.scalar(
-        sa.select(ModuleProgress).where(
-            ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_id == module.id
-        )
-    )
+def _module_progress(
+    cache: ProjectionCache, enrollment: Enrollment, module: Module, timestamp: datetime
+) -> ModuleProgress:
+    rows = cache.module_progress_of(enrollment)
+    progress = rows.get(module.id)
     if progress is None:
         progress = ModuleProgress(
             enrollment_id=enrollment.id,
@@ -271,6 +291,7 @@ def _module_progress(enrollment: Enrollment, module: Module, timestamp: datetime
             last_activity_at=timestamp,
         )
         db.session.add(progress)
+        rows[module.id] = progress
     return progress
 
 

@@ -65,20 +65,59 @@ def record_statements(
     if not skip_stored:
         _refuse_stored_ids([row["id"] for row in rows])
     _resolve_users(rows)
-    # Statements that cannot move anyone's progress (most of what outside tools send) are
-    # inserted together; the others one by one, each folded into the projection before the
-    # next, so storage order stays the order in which they took effect (replay follows it).
-    inert: list[dict] = []
+    # Rows wait in `pending` to be inserted together, in the order in which they took
+    # effect (replay follows storage order): the inert ones (storing is all there is to
+    # do), and the others once folded into the projection with what they caused. A
+    # voiding statement, which reads the store, and a statement that may already be
+    # stored (whose effect must wait for its insert to tell) go through one by one.
+    pending = _Pending()
     for row in rows:
         if _is_inert(row):
-            inert.append(row)
-            continue
-        stored.extend(_insert_many(inert, skip_stored, attach=False))
-        inert = []
-        _record_row(row, cache, stored, client, skip_stored)
-    stored.extend(_insert_many(inert, skip_stored, attach=False))
+            pending.add(row, attach=False)
+        elif skip_stored or row["verb_id"] == vocabulary.VOIDED.id:
+            stored.extend(pending.insert(skip_stored))
+            _record_row(row, cache, stored, client, skip_stored)
+        else:
+            _fold(row, cache, pending)
+    stored.extend(pending.insert(skip_stored))
     db.session.flush()
     return stored
+
+
+class _Pending:
+    """Rows to insert together, each with whether its statement is to be in the session."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+        self.attached: set[str] = set()
+
+    def add(self, row: dict, *, attach: bool) -> None:
+        self.rows.append(row)
+        if attach:
+            self.attached.add(row["id"])
+
+    def insert(self, skip_stored: bool = False) -> list[Statement]:
+        rows, attached = self.rows, self.attached
+        self.rows, self.attached = [], set()
+        return _insert_many(rows, skip_stored, attach=attached)
+
+
+def _fold(row: dict, cache: ProjectionCache, pending: _Pending) -> None:
+    """Fold a statement into the projection before it is stored, then the statements it
+    causes (completions, certificates earned), each after its cause. Its id is new to the
+    store (the caller looked): the projection reads only its columns."""
+    statement = Statement(**row)  # not in the session: _insert_many stores it
+    pending.add(row, attach=True)
+    for completion in apply_statement(statement, cache, derive=True):
+        caused = []
+        if completion.needs_statement:
+            caused.append(completion_statement(completion))
+        # Certificates are issued in the same transaction as the completion they attest.
+        caused += certificates_for(completion)
+        for payload in caused:
+            derived = _row(_caused_by(payload, statement), None)
+            derived["user_id"] = completion.enrollment.user_id  # the learner it is about
+            _fold(derived, cache, pending)
 
 
 def _record(payload: dict, cache: ProjectionCache, stored: list[Statement]) -> None:
@@ -140,6 +179,7 @@ def _void(voiding: Statement, cache: ProjectionCache, stored: list[Statement]) -
     if target.user_id is None:
         return
     rebuild_user_progress(target.user_id)
+    cache.forget_progress()
     enrollments = db.session.scalars(
         sa.select(Enrollment).where(Enrollment.user_id == target.user_id)
     ).all()
@@ -262,13 +302,13 @@ def _is_inert(row: dict) -> bool:
 
 
 def _insert_many(
-    rows: list[dict], skip_stored: bool = False, *, attach: bool = True
+    rows: list[dict], skip_stored: bool = False, *, attach: bool | set[str] = True
 ) -> list[Statement]:
     """Insert statements with their index and outbox rows (see `lms.xapi.bulk`): the ORM's
     unit of work would cost more than the inserts themselves. With `skip_stored`, those
-    whose id is stored already are left out of the result. With `attach`, the statements
-    returned are in the session, as stored; otherwise they are transient copies (adding
-    one to a session would fail on its id, never store it twice)."""
+    whose id is stored already are left out of the result. The statements `attach` names
+    (all if True) are returned in the session, as stored; the others as transient copies
+    (adding one to a session would fail on its id, never store it twice)."""
     if not rows:
         return []
     involved = bulk.StatementRows(statements=rows)
@@ -280,7 +320,7 @@ def _insert_many(
         if row["id"] not in seqs:
             continue
         statement = Statement(seq=seqs[row["id"]], **row)
-        if attach:
+        if attach is True or (attach and row["id"] in attach):
             # Known to the session as stored, without a second INSERT.
             make_transient_to_detached(statement)
             db.session.add(statement)
