@@ -12,6 +12,8 @@ and stops the server at the end. With --url it loads a server already running.
 The phases, each printed as it ends:
 - batched: THREADS client threads POST batches of BATCH statements, COUNT statements in all;
 - single: THREADS client threads POST one statement per request, SINGLE statements in all;
+- reference: SINGLE GETs of /about (no database): the most requests/s this server answers
+  on this machine, which bounds the single-statement figure;
 - fill: batched POSTs until the store holds FILL statements (skipped if it already does);
 - read-back: every statement this run wrote is read back through GET (by registration,
   following `more`), and any id missing or seen twice is reported;
@@ -163,6 +165,29 @@ def post_batches(target: Target, run: Run, total: int, batch: int, threads: int)
     return total / (time.perf_counter() - started)
 
 
+def requests_per_second(target: Target, path: str, count: int, threads: int) -> float:
+    """GET `path` (under the xAPI root) `count` times from `threads` threads; requests/s."""
+    share = count // threads
+
+    def worker() -> None:
+        client = target.connection()
+        try:
+            for _ in range(share):
+                status, text = client.request("GET", path)
+                if status != 200:
+                    raise SystemExit(f"GET {path}: {status} {text[:200]!r}")
+        finally:
+            client.close()
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return share * threads / (time.perf_counter() - started)
+
+
 def read_back(target: Target, run: Run) -> tuple[int, int, int]:
     """(found, missing, duplicated) among the statements this run wrote."""
     client = target.connection()
@@ -252,6 +277,10 @@ def bench(target: Target, args: argparse.Namespace, database_url: str | None) ->
     )
     rate = post_batches(target, run, args.single, 1, args.threads)
     print(f"single:  {rate:,.0f} statements/s ({args.single} single POSTs, {args.threads} threads)")
+    # The ceiling of any request on this server and machine, for reading the figure above:
+    # a GET through the whole app (hooks, headers, JSON answer) that touches no database.
+    rate = requests_per_second(target, "/about", args.single, args.threads)
+    print(f"reference: GET /about (no database) {rate:,.0f} requests/s, {args.threads} threads")
 
     if database_url and args.fill:
         missing = args.fill - stored_count(database_url)

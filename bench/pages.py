@@ -14,6 +14,8 @@ http.client, so that the client costs the server's cores as little as can be), r
 turn, ROUNDS times for SECONDS each (interleaved, so that a busy moment of the machine weighs
 on every target alike):
 - the bare route (`/bench/vide`): the baseline;
+- for reference, not held to the target: the learner's account page (`/compte`), the
+  smallest logged-in page (the user loaded, the whole layout, a small form);
 - the learner's parcours page;
 - a module page (the first module);
 - a quiz submission: a POST of the first module's quiz with its answers, a new attempt each
@@ -166,6 +168,9 @@ class Target:
     name: str
     send: Callable[[Browser], int]
     expected: int
+    # A reference is measured and printed, not held to the target: it shows where the
+    # floor of a logged-in page lies on this machine.
+    reference: bool = False
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
@@ -211,6 +216,9 @@ def targets(seeded: Seeded) -> list[Target]:
 
     return [
         Target(f"bare route ({BARE_PATH})", get(BARE_PATH), 200),
+        # The smallest page a learner gets: their account (a form), with the user loaded
+        # and the whole layout, but nothing of the parcours.
+        Target("reference: /compte", get("/compte"), 200, reference=True),
         Target("parcours page", get(f"/parcours/{SLUG}"), 200),
         Target("module page", get(seeded.module_path), 200),
         Target("quiz submission (POST)", submit, 302),
@@ -223,9 +231,11 @@ def report(measured: list[Target]) -> bool:
     ok = True
     for target in measured:
         ratio = target.rate / bare if bare else 0.0
-        meets = target is measured[0] or ratio >= TARGET_RATIO
+        meets = target is measured[0] or target.reference or ratio >= TARGET_RATIO
         ok = ok and meets and not target.failures
-        verdict = "" if target is measured[0] else ("meets" if meets else "MISSES")
+        verdict = (
+            "" if target is measured[0] or target.reference else ("meets" if meets else "MISSES")
+        )
         print(
             f"{target.name:28} {target.rate:8.1f} {percentile(target.latencies, 0.5):8.1f} "
             f"{percentile(target.latencies, 0.95):8.1f} {ratio:7.0%}  {verdict}"
