@@ -21,7 +21,9 @@ The phases, each printed as it ends:
   drawn at random among the AGENTS the statements were spread over.
 
 The client is plain standard library (http.client, one keep-alive connection per thread), so
-it costs the server's two cores as little as can be. Prints figures; asserts nothing, but exits
+it costs the server's two cores as little as can be. Like an LRS client, it sends a POST
+answered 503 again after its Retry-After (SQLite's write lock waited for too long), up to
+five times, and says how many it sent again. Prints figures; asserts nothing, but exits
 with status 1 if a statement was lost or a request failed.
 """
 
@@ -75,6 +77,7 @@ class Client:
     def __init__(self, target: Target) -> None:
         self.target = target
         self.connection = http.client.HTTPConnection(target.host, target.port, timeout=120)
+        self.retry_after = 1.0
         self.headers = {
             "Authorization": f"Basic {target.authorization}",
             "X-Experience-API-Version": "1.0.3",
@@ -88,6 +91,7 @@ class Client:
             try:
                 self.connection.request(method, self.target.path + path, body, headers)
                 response = self.connection.getresponse()
+                self.retry_after = float(response.headers.get("Retry-After") or 1)
                 return response.status, response.read()
             except (ConnectionError, http.client.HTTPException):
                 # gunicorn's sync workers close idle keep-alive connections: reconnect once.
@@ -108,6 +112,7 @@ class Run:
     agents: int
     written: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    retried: int = 0  # POSTs answered 503 (busy or unavailable), sent again as told
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def statement(self, rng: random.Random) -> dict:
@@ -130,6 +135,9 @@ class Run:
         }
 
 
+MAX_RETRIES = 5
+
+
 def post_batches(target: Target, run: Run, total: int, batch: int, threads: int) -> float:
     """POST `total` statements in batches of `batch` from `threads` threads; statements/s."""
     batches = [min(batch, total - start) for start in range(0, total, batch)]
@@ -147,7 +155,17 @@ def post_batches(target: Target, run: Run, total: int, batch: int, threads: int)
                     return
                 statements = [run.statement(rng) for _ in range(item[1])]
                 body = statements if batch > 1 else statements[0]
-                status, text = client.request("POST", "/statements", json.dumps(body).encode())
+                data = json.dumps(body).encode()
+                status, text = client.request("POST", "/statements", data)
+                for _ in range(MAX_RETRIES):
+                    if status != 503:
+                        break
+                    # What an LRS client does: SQLite's write lock, waited for past its
+                    # timeout, or an outage; the ids are the same, so a repeat is harmless.
+                    with run.lock:
+                        run.retried += 1
+                    time.sleep(client.retry_after)
+                    status, text = client.request("POST", "/statements", data)
                 with run.lock:
                     if status == 200:
                         run.written.extend(s["id"] for s in statements)
@@ -309,6 +327,8 @@ def bench(target: Target, args: argparse.Namespace, database_url: str | None) ->
         f"{args.agents} agents)"
     )
 
+    if run.retried:
+        print(f"retried: {run.retried} POSTs answered 503 (Retry-After), then sent again")
     for failure in run.failures[:10]:
         print(f"failure: {failure}")
     if run.failures or missing or duplicated:
