@@ -6,6 +6,7 @@ import re
 import zipfile
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -141,7 +142,7 @@ def documented_columns() -> list[str]:
 
 
 def test_exports_have_the_documented_columns_and_the_progress(
-    client, login, manager, cohort, learners
+    app, client, login, manager, cohort, learners
 ):
     assert [column.key for column in COLUMNS] == documented_columns()
     login(manager)
@@ -166,7 +167,9 @@ def test_exports_have_the_documented_columns_and_the_progress(
     assert list(values[0]) == documented_columns()
     by_name = {row[0]: dict(zip(values[0], row, strict=True)) for row in values[1:]}
     assert by_name["Ada Lovelace"]["progression_pct"] == 31
-    assert by_name["Ada Lovelace"]["inscrit_le"].date() == utcnow().date()
+    # Exports speak the platform's time zone: from 23:00 UTC it is already tomorrow in Paris.
+    paris_today = utcnow().astimezone(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    assert by_name["Ada Lovelace"]["inscrit_le"].date() == paris_today
     assert by_name["Basile Roux"]["statut"] == "bloque"
 
 
