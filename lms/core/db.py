@@ -76,8 +76,9 @@ def ping_idle_connections(engine: sa.Engine, idle_seconds: float) -> None:
     timeout): it is pinged and, if dead, replaced before the request uses it. One lent again
     within the interval, as on a busy server, is not pinged: `pool_pre_ping` would cost
     every request a round trip to the database (a tenth of a single xAPI POST). A server
-    restart under load still costs no more than one clean 503 per worker: the first query
-    on a dead connection fails, and SQLAlchemy then invalidates the whole pool.
+    restart under load costs each worker a clean 503 for each request then running on a
+    dead connection (at most one per thread): the first failure makes SQLAlchemy
+    invalidate the whole pool, and the next requests get new connections.
     """
 
     @sa.event.listens_for(engine, "checkin")

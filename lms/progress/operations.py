@@ -34,6 +34,9 @@ def replay_progress() -> int:
             break
         for statement in batch:
             apply_statement(statement, cache, derive=False)
+        # The rows are in the session (the next query flushes them): the cache need not
+        # hold every learner's rows until the end of a replay of millions of statements.
+        cache.forget_progress()
         replayed += len(batch)
         last_seq = batch[-1].seq
     db.session.flush()

@@ -12,7 +12,7 @@ Runs on the session's connection, inside the caller's transaction.
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -145,8 +145,10 @@ def _insert_postgresql(
 
 
 def _iso(value: object) -> str:
+    # In UTC: PostgreSQL reads offsets up to ±15:59 only, and xAPI timestamps may carry any
+    # offset up to ±23:59 (the statement keeps the one it was sent with).
     if isinstance(value, datetime):
-        return value.isoformat()
+        return value.astimezone(UTC).isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 

@@ -1,10 +1,13 @@
 """The production configuration: it refuses to start without what production needs."""
 
 import logging
+import runpy
 
 import pytest
+from gunicorn import glogging
+from gunicorn.config import Config as GunicornConfig
 
-from config import DEV_SECRET_KEY, ProdConfig
+from config import DEV_SECRET_KEY, ROOT, ProdConfig
 from lms import create_app
 from lms.core.request_log import LogHandler
 
@@ -90,3 +93,17 @@ def test_complete_settings_start_with_json_logs_and_warnings(environ, tmp_path, 
         for handler in [h for h in root.handlers if isinstance(h, LogHandler)]:
             root.removeHandler(handler)
         root.setLevel(level)
+
+
+@pytest.mark.parametrize(("access_logfile", "logged"), [(None, False), ("-", True)])
+def test_gunicorn_formats_an_access_log_only_when_asked(monkeypatch, access_logfile, logged):
+    # gunicorn.conf.py's logger skips the access log the app's own request log replaces,
+    # but keeps it for an operator who asks for one (--access-logfile).
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    calls = []
+    monkeypatch.setattr(glogging.Logger, "access", lambda self, *args: calls.append(args))
+    cfg = GunicornConfig()
+    cfg.set("accesslog", access_logfile)
+    settings["logger_class"](cfg).access("response", "request", {}, 0.01)
+
+    assert calls == ([("response", "request", {}, 0.01)] if logged else [])

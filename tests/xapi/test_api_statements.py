@@ -3,6 +3,7 @@
 import base64
 import json
 import uuid
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -82,6 +83,22 @@ def test_post_stores_with_the_client_as_authority_and_reads_back(client, writer,
     assert stored["stored"]
     assert stored["version"].startswith("1.0")
     assert "X-Experience-API-Consistent-Through" in response.headers
+
+
+@pytest.mark.parametrize("offset", ["+18:00", "-23:59", "+05:30", "Z"])
+def test_a_timestamp_keeps_its_offset_and_is_stored_as_its_instant(
+    client, writer, db_session, offset
+):
+    # xAPI allows any offset up to ±23:59; PostgreSQL reads ±15:59 at most as text.
+    sent = f"2026-11-29T10:00:00.250{offset}"
+    response = post(client, writer, statement(timestamp=sent))
+    assert response.status_code == 200
+    [statement_id] = response.get_json()
+
+    stored = db_session.scalar(sa.select(Statement).where(Statement.id == statement_id))
+    assert stored.payload["timestamp"] == sent
+    assert stored.timestamp == datetime.fromisoformat(sent.replace("Z", "+00:00"))
+    assert stored.timestamp.utcoffset() is not None
 
 
 def test_put_same_id_same_content_changes_nothing_other_content_conflicts(
