@@ -91,12 +91,8 @@ def ping_idle_connections(engine: sa.Engine, idle_seconds: float) -> None:
         if returned_at is None or time.monotonic() - returned_at < idle_seconds:
             return  # new, or busy: it answered a moment ago
         try:
-            cursor = dbapi_connection.cursor()
-            try:
-                cursor.execute("SELECT 1")
-            finally:
-                cursor.close()
-            dbapi_connection.rollback()  # the ping must not leave a transaction open
+            # The dialect's own ping, as pool_pre_ping's: one round trip, no transaction left.
+            engine.dialect.do_ping(dbapi_connection)
         except Exception as error:
             # The pool discards this connection and lends another (or opens a new one).
             raise sa.exc.DisconnectionError(str(error)) from error
