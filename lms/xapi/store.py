@@ -7,7 +7,7 @@ completions that follow, so the store and the progress can never disagree.
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -99,7 +99,7 @@ class _Pending:
     def insert(self, skip_stored: bool = False) -> list[Statement]:
         rows, attached = self.rows, self.attached
         self.rows, self.attached = [], set()
-        return _insert_many(rows, skip_stored, attach=attached)
+        return _insert_many(rows, skip_stored, attached=attached)
 
 
 def _fold(row: dict, cache: ProjectionCache, pending: _Pending) -> None:
@@ -109,24 +109,30 @@ def _fold(row: dict, cache: ProjectionCache, pending: _Pending) -> None:
     statement = Statement(**row)  # not in the session: _insert_many stores it
     pending.add(row, attach=True)
     for completion in apply_statement(statement, cache, derive=True):
-        caused = []
-        if completion.needs_statement:
-            caused.append(completion_statement(completion))
-        # Certificates are issued in the same transaction as the completion they attest.
-        caused += certificates_for(completion)
-        for payload in caused:
-            derived = _row(_caused_by(payload, statement), None)
-            derived["user_id"] = completion.enrollment.user_id  # the learner it is about
+        for derived in _consequences(completion, statement):
             _fold(derived, cache, pending)
 
 
-def _record(payload: dict, cache: ProjectionCache, stored: list[Statement]) -> None:
-    """Store one statement the platform derived, and fold it in. Its id is new (the
-    platform has just made it), so it is not looked up first: the unique index would
-    refuse the impossible repeat."""
+def _consequences(completion: Completion, cause: Statement) -> list[dict]:
+    """The statements a completion calls for, in order: its `completed` statement (unless
+    `cause` was that statement), then the `earned` of each certificate it issues; rows
+    about the completion's learner, each pointing at its cause."""
+    payloads = [completion_statement(completion)] if completion.needs_statement else []
+    # Certificates are issued in the same transaction as the completion they attest.
+    payloads += certificates_for(completion)
+    return [
+        _derived_row(_caused_by(payload, cause), completion.enrollment.user_id)
+        for payload in payloads
+    ]
+
+
+def _derived_row(payload: dict, user_id: int) -> dict:
+    """The row of a statement the platform derived about one of its learners (no need to
+    look the actor up). Its id is new (the platform has just made it), so it is not looked
+    up either: the unique index would refuse the impossible repeat."""
     row = _row(payload, None)
-    _resolve_users([row])
-    _record_row(row, cache, stored, None)
+    row["user_id"] = user_id
+    return row
 
 
 def _record_row(
@@ -136,7 +142,7 @@ def _record_row(
     client: ClientIdentity | None,
     skip_stored: bool = False,
 ) -> None:
-    inserted = _insert_many([row], skip_stored)
+    inserted = _insert_many([row], skip_stored, attached={row["id"]})
     if not inserted:  # already stored, and skip_stored: it has had its effect
         return
     statement = inserted[0]
@@ -145,11 +151,8 @@ def _record_row(
         _void(statement, cache, stored)
         return
     for completion in apply_statement(statement, cache, derive=True):
-        if completion.needs_statement:
-            _record(_caused_by(completion_statement(completion), statement), cache, stored)
-        # Certificates are issued in the same transaction as the completion they attest.
-        for earned in certificates_for(completion):
-            _record(_caused_by(earned, statement), cache, stored)
+        for derived in _consequences(completion, statement):
+            _record_row(derived, cache, stored, None)
 
 
 def _void(voiding: Statement, cache: ProjectionCache, stored: list[Statement]) -> None:
@@ -214,7 +217,10 @@ def _record_due_completions(
                 break
             for completion in due:
                 payload = completion_statement(completion)
-                _record(_caused_by(payload, cause) if cause else payload, cache, stored)
+                if cause is not None:
+                    payload = _caused_by(payload, cause)
+                row = _derived_row(payload, completion.enrollment.user_id)
+                _record_row(row, cache, stored, None)
 
 
 def _caused_by(payload: dict, cause: Statement) -> dict:
@@ -302,12 +308,12 @@ def _is_inert(row: dict) -> bool:
 
 
 def _insert_many(
-    rows: list[dict], skip_stored: bool = False, *, attach: bool | set[str] = True
+    rows: list[dict], skip_stored: bool = False, *, attached: Container[str] = ()
 ) -> list[Statement]:
     """Insert statements with their index and outbox rows (see `lms.xapi.bulk`): the ORM's
     unit of work would cost more than the inserts themselves. With `skip_stored`, those
-    whose id is stored already are left out of the result. The statements `attach` names
-    (all if True) are returned in the session, as stored; the others as transient copies
+    whose id is stored already are left out of the result. The statements `attached` names
+    are returned in the session, as stored; the others as transient copies
     (adding one to a session would fail on its id, never store it twice)."""
     if not rows:
         return []
@@ -320,7 +326,7 @@ def _insert_many(
         if row["id"] not in seqs:
             continue
         statement = Statement(seq=seqs[row["id"]], **row)
-        if attach is True or (attach and row["id"] in attach):
+        if row["id"] in attached:
             # Known to the session as stored, without a second INSERT.
             make_transient_to_detached(statement)
             db.session.add(statement)
